@@ -1,0 +1,83 @@
+import type { Ops } from '../ops/ops';
+import type { ParamRegistry } from './paramRegistry';
+
+/** One entry of timm's feature_info. */
+export interface FeatureLevelInfo {
+  numChs: number;
+  reduction: number;
+  module: string;
+}
+
+/** The constructor arguments every family accepts (timm create_model kwargs). */
+export interface ModelArgs {
+  numClasses: number;
+  globalPool: string;
+  outputStride: number;
+  inChans: number;
+}
+
+/** A timm architecture, described against the op layer. */
+export interface TimmModel {
+  readonly registry: ParamRegistry;
+  /** All feature levels, for the output stride the model was built with. */
+  readonly featureInfo: readonly FeatureLevelInfo[];
+  readonly numFeatures: number;
+  readonly numClasses: number;
+  /**
+   * Features at the given level indices (ascending, unique), computed only
+   * as far as the deepest one needs.
+   */
+  forwardLevels<T>(ops: Ops<T>, x: T, levels: readonly number[]): T[];
+  forwardFeatures<T>(ops: Ops<T>, x: T): T;
+  forwardHead<T>(ops: Ops<T>, x: T, preLogits?: boolean): T;
+  resetClassifier(numClasses: number, globalPool?: string): void;
+}
+
+/** timm's pretrained_cfg facts for one tag. */
+export interface PretrainedCfg {
+  /** 'resnet50.a1_in1k' */
+  name: string;
+  tag: string;
+  hfHubId: string;
+  mean: [number, number, number];
+  std: [number, number, number];
+  inputSize: [number, number, number];
+  cropPct: number;
+  cropMode: string;
+  interpolation: 'bicubic' | 'bilinear' | 'nearest';
+  numClasses: number;
+  license?: string;
+}
+
+/** A registered model name: how to build it and what timm knows about it. */
+export interface ModelEntry {
+  name: string;
+  family: string;
+  create(args: ModelArgs): TimmModel;
+  /** Output strides the architecture can do (timm's asserts), e.g. [8, 16, 32] or [32]. */
+  outputStrides: readonly number[];
+  /** timm's default out_indices for features_only, when not every level. */
+  defaultOutIndices?: readonly number[];
+  /** Pretrained tags, default first. */
+  pretrained: readonly PretrainedCfg[];
+}
+
+/** Runs `steps` in order; step i yields feature level i. Stops after the deepest wanted level. */
+export function runLevelSteps<T>(ops: Ops<T>, x: T, steps: ReadonlyArray<(x: T) => T>, levels: readonly number[]): T[] {
+  const last = Math.max(...levels);
+  const found = new Map<number, T>();
+  let y = x;
+  for (let i = 0; i <= last; i++) {
+    const step = steps[i];
+    y = ops.scope(() => step(y));
+    found.set(i, y);
+  }
+  return levels.map((l) => found.get(l) as T);
+}
+
+/** Runs a list of blocks as nn.Sequential does, each in its own scope. */
+export function runSequential<T>(ops: Ops<T>, x: T, blocks: ReadonlyArray<{ forward(ops: Ops<T>, x: T): T }>): T {
+  let y = x;
+  for (const b of blocks) y = ops.scope(() => b.forward(ops, y));
+  return y;
+}
