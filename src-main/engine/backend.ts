@@ -19,7 +19,7 @@ export interface BackendStatus {
   skipped: Array<{ choice: BackendChoice; reason: string }>;
 }
 
-const require = createRequire(import.meta.url);
+const requireModule = createRequire(import.meta.url);
 let current: BackendStatus | undefined;
 
 function firstLine(e: unknown): string {
@@ -31,13 +31,13 @@ async function tryChoice(choice: BackendChoice): Promise<string> {
     case 'tfjs-node-gpu':
     case 'tfjs-node': {
       // These packages register the 'tensorflow' backend on import; they are optional dependencies.
-      require(`@tensorflow/${choice}`);
+      requireModule(`@tensorflow/${choice}`);
       await tf.setBackend('tensorflow');
       return choice === 'tfjs-node-gpu' ? 'tensorflow (GPU)' : 'tensorflow (CPU)';
     }
     case 'wasm': {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
-      const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+      const dist = path.dirname(requireModule.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
       wasm.setWasmPaths(dist + path.sep);
       if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to initialise');
       return 'wasm';

@@ -22,20 +22,32 @@ export class TfjsPreparedModel {
    * (logits, pooled or unpooled features) or forward_features.
    */
   run(input: TensorData, call: ForwardCall = 'forward'): TensorData[] {
-    const outputs = tf.tidy(() => {
-      const x = tf.transpose(tf.tensor4d(input.data, input.shape as [number, number, number, number]), [0, 2, 3, 1]);
-      const { model } = this.built;
-      let ys: tf.Tensor[];
-      if (this.built.featuresOnly) ys = model.forwardLevels(this.ops, x, this.built.outIndices);
-      else if (call === 'forward_features') ys = [model.forwardFeatures(this.ops, x)];
-      else ys = [model.forwardHead(this.ops, model.forwardFeatures(this.ops, x))];
-      return ys.map((y) => (y.rank === 4 ? tf.transpose(y, [0, 3, 1, 2]) : y));
+    const { model } = this.built;
+    return this.collect(() => {
+      const x = this.inputTensor(input);
+      if (this.built.featuresOnly) return model.forwardLevels(this.ops, x, this.built.outIndices);
+      if (call === 'forward_features') return [model.forwardFeatures(this.ops, x)];
+      return [model.forwardHead(this.ops, model.forwardFeatures(this.ops, x))];
     });
+  }
+
+  private inputTensor(input: TensorData): tf.Tensor {
+    return tf.transpose(tf.tensor4d(input.data, input.shape as [number, number, number, number]), [0, 2, 3, 1]);
+  }
+
+  /** Runs `forward` in one tidy scope and reads its outputs back as NCHW arrays. */
+  private collect(forward: () => tf.Tensor[]): TensorData[] {
+    const outputs = tf.tidy(() => forward().map((y) => (y.rank === 4 ? tf.transpose(y, [0, 3, 1, 2]) : y)));
     try {
       return outputs.map((y) => ({ shape: [...y.shape], data: y.dataSync() as Float32Array }));
     } finally {
       tf.dispose(outputs);
     }
+  }
+
+  /** Feature levels (ascending indices) of a features-only model, as NCHW tensors. */
+  runLevels(input: TensorData, levels: readonly number[]): TensorData[] {
+    return this.collect(() => this.built.model.forwardLevels(this.ops, this.inputTensor(input), levels));
   }
 
   dispose(): void {

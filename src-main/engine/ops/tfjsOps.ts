@@ -14,9 +14,9 @@ export class TfjsOps implements Ops<T> {
   }
 
   dims(x: T): Dims4 {
-    if (x.rank === 2) return { n: x.shape[0], c: x.shape[1], h: 1, w: 1 };
-    const [n, h, w, c] = x.shape;
-    return { n, c, h, w };
+    const s = x.shape as number[];
+    if (x.rank === 2) return { n: s[0], c: s[1], h: 1, w: 1 };
+    return { n: s[0], c: s[3], h: s[1], w: s[2] };
   }
 
   conv2d(x: T, weight: ParamRef, o: Conv2dOptions): T {
@@ -45,14 +45,14 @@ export class TfjsOps implements Ops<T> {
     } else {
       const inPer = inC / o.groups;
       const outPer = outC / o.groups;
-      const parts = tf.split(x4, o.groups, 3);
+      const parts = tf.split(x4, o.groups, 3) as tf.Tensor4D[];
       const outs = parts.map((part, g) => {
         let yg = tf.conv2d(part, this.params.convHWIO(weight, g * outPer, (g + 1) * outPer), strides, pad, 'NHWC', [dh, dw]);
         if (o.bias) yg = tf.add(yg, this.params.slice1d(o.bias, g * outPer, (g + 1) * outPer));
         return yg;
       });
       void inPer;
-      y = tf.concat(outs, 3);
+      y = tf.concat(outs, 3) as tf.Tensor4D;
     }
     if (subsample) y = tf.stridedSlice(y, [0, 0, 0, 0], y.shape, [1, sh, sw, 1]) as tf.Tensor4D;
     return y;

@@ -75,8 +75,13 @@ export function runLevelSteps<T>(ops: Ops<T>, x: T, steps: ReadonlyArray<(x: T) 
   return levels.map((l) => found.get(l) as T);
 }
 
+/** Anything with a PyTorch-style forward written against the op layer. */
+export interface Forwardable {
+  forward<T>(ops: Ops<T>, x: T): T;
+}
+
 /** Runs a list of blocks as nn.Sequential does, each in its own scope. */
-export function runSequential<T>(ops: Ops<T>, x: T, blocks: ReadonlyArray<{ forward(ops: Ops<T>, x: T): T }>): T {
+export function runSequential<T>(ops: Ops<T>, x: T, blocks: ReadonlyArray<Forwardable>): T {
   let y = x;
   for (const b of blocks) y = ops.scope(() => b.forward(ops, y));
   return y;

@@ -9,7 +9,7 @@ import table from './pretrainedCfgs.json';
 type Row = Omit<PretrainedCfg, 'hfHubId'> & { hfHubId: string | null };
 
 export function pretrainedCfgs(architecture: string): PretrainedCfg[] {
-  const rows = (table as Record<string, Row[]>)[architecture];
+  const rows = (table as unknown as Record<string, Row[]>)[architecture];
   if (!rows || rows.length === 0) throw new Error(`no pretrained_cfg facts for '${architecture}'`);
   return rows.map((r) => ({ ...r, hfHubId: r.hfHubId ?? '' }));
 }

@@ -252,7 +252,7 @@ export class ResNet implements TimmModel {
   private steps<T>(ops: Ops<T>): Array<(x: T) => T> {
     return [
       (x) => this.stem.forward(ops, x),
-      ...this.stages.map((blocks, i) => (x: T) => {
+      ...this.stages.map((blocks, i) => (x: T): T => {
         const y = i === 0 ? ops.maxPool2d(x, { kernel: [3, 3], stride: [2, 2], padding: [1, 1], ceilMode: false }) : x;
         return runSequential(ops, y, blocks);
       }),

@@ -1,0 +1,39 @@
+import { defineConfig } from '@playwright/test';
+import { existsSync } from 'node:fs';
+
+// Two projects over one UI (as Netron does): 'web' drives the real renderer
+// against the real engine through web mode in Debian's Chromium; 'electron'
+// launches the desktop app and skips, saying why, where no Electron binary exists.
+const PORT = Number(process.env.PYRAMIDSCOPE_E2E_PORT ?? 5299);
+const chromium = process.env.PYRAMIDSCOPE_CHROMIUM ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 180_000,
+  expect: { timeout: 60_000 },
+  workers: 1,
+  reporter: [['list']],
+  use: { trace: 'off', screenshot: 'only-on-failure' },
+  webServer: {
+    command: `node out/main/server.js --port ${PORT}`,
+    url: `http://127.0.0.1:${PORT}/`,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    timeout: 60_000,
+  },
+  projects: [
+    {
+      name: 'web',
+      testMatch: /web\/.*\.spec\.ts/,
+      use: {
+        baseURL: `http://127.0.0.1:${PORT}/`,
+        browserName: 'chromium',
+        launchOptions: {
+          executablePath: chromium,
+          args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        },
+      },
+    },
+    { name: 'electron', testMatch: /electron\/.*\.spec\.ts/ },
+  ],
+});

@@ -1,0 +1,29 @@
+// Runs after `npm install`. npm's allowScripts keeps electron's own install
+// script off (so an offline install never fails); here we try the binary
+// download ourselves, with a time limit, and say in one line what happened.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { findElectronBinary } from './electronBinary.mjs';
+
+function electron() {
+  const found = findElectronBinary();
+  if (found.ok) return 'Electron: installed.';
+  if (!found.pkgDir) return `Electron: ${found.reason}.`;
+  if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) return 'Electron: binary download skipped (ELECTRON_SKIP_BINARY_DOWNLOAD); web mode works: npm run serve.';
+  const r = spawnSync(process.execPath, [path.join(found.pkgDir, 'install.js')], { encoding: 'utf8', timeout: 180_000 });
+  if (r.status === 0 && findElectronBinary().ok) return 'Electron: binary downloaded.';
+  const why = `${r.stderr ?? ''}${r.error?.message ?? ''}`.match(/(ENOTFOUND [^\s]+|ETIMEDOUT|ECONNREFUSED|EAI_AGAIN|HTTPError[^\n]*|timed out)/)?.[0] ?? 'download failed';
+  return `Electron: binary not installed (${why}); desktop mode unavailable, web mode works (npm run serve). Retry later with: npm run install-electron`;
+}
+
+function optional(name) {
+  try {
+    import.meta.resolve(name);
+    return `${name}: installed`;
+  } catch {
+    return `${name}: not installed`;
+  }
+}
+
+console.log(`[pyramidscope] ${electron()}`);
+console.log(`[pyramidscope] ${optional('@tensorflow/tfjs-node-gpu')}; ${optional('@tensorflow/tfjs-node')} (the engine falls back to wasm, then cpu).`);

@@ -1,0 +1,186 @@
+/**
+ * `npm run cli -- <command>`: the engine from a terminal.
+ *   models                      list the zoo
+ *   info <model> [...]          feature_info with output shapes
+ *   run <model> --image F --out DIR [...]
+ *   conformance --golden DIR    golden files, one line per case
+ *   weights list|download|verify|remove
+ */
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { EngineService } from '../engine/service';
+import { EngineError } from '../engine/errors';
+import { initBackend } from '../engine/backend';
+import { parseGolden } from '../engine/conformance/golden';
+import { runGoldenFile } from '../engine/conformance/runGolden';
+import { reduceChannels } from '../../src-shared/maps/reduce';
+import { UsageError, int, intList, parseFlags, type Parsed } from './args';
+import { heatmapPng } from './pngWriter';
+import { formatTable } from './table';
+import { encodeNpy } from '../engine/export/npy';
+
+const USAGE = `usage: npm run cli -- <command>
+  models [--json]
+  info <model> [--out-indices 1,3] [--output-stride 8|16|32] [--input-size N] [--json]
+  run <model> --image FILE --out DIR [--out-indices ...] [--output-stride ...] [--input-size N] [--npy]
+  conformance --golden DIR [--filter TEXT]
+  weights list | download <model.tag|repo> | verify [repo] | remove <repo>`;
+
+const SETTINGS = { 'out-indices': 'string', 'output-stride': 'string', 'input-size': 'string', json: 'bool' } as const;
+
+function settingsFrom(p: Parsed): { outIndices?: number[]; outputStride?: number; inputSize?: number } {
+  const s: { outIndices?: number[]; outputStride?: number; inputSize?: number } = {};
+  const oi = p.flags.get('out-indices');
+  if (typeof oi === 'string') s.outIndices = intList('out-indices', oi);
+  const os = p.flags.get('output-stride');
+  if (typeof os === 'string') s.outputStride = int('output-stride', os);
+  const is = p.flags.get('input-size');
+  if (typeof is === 'string') s.inputSize = int('input-size', is);
+  return s;
+}
+
+function oneModel(p: Parsed, command: string): string {
+  if (p.positional.length !== 1) throw new UsageError(`${command} needs exactly one model name (see 'models'), got ${p.positional.length ? p.positional.join(' ') : 'none'}`);
+  return p.positional[0];
+}
+
+async function cmdModels(argv: string[]): Promise<number> {
+  const p = parseFlags(argv, { json: 'bool' });
+  const models = new EngineService().listModels();
+  if (p.flags.has('json')) {
+    process.stdout.write(JSON.stringify(models, null, 2) + '\n');
+    return 0;
+  }
+  const rows = models.map((m) => [m.name, m.family, m.paramCount.toLocaleString('en-US'), m.levels.map((l) => l.numChs).join('/'), m.outputStrides.join(','), m.pretrained[0]?.name ?? '(none)']);
+  process.stdout.write(formatTable(['model', 'family', 'params', 'channels', 'output_stride', 'default weights'], rows) + `\n${models.length} models\n`);
+  return 0;
+}
+
+async function cmdInfo(argv: string[]): Promise<number> {
+  const p = parseFlags(argv, SETTINGS);
+  const d = new EngineService().describe({ model: oneModel(p, 'info'), ...settingsFrom(p) });
+  if (p.flags.has('json')) {
+    process.stdout.write(JSON.stringify(d, null, 2) + '\n');
+    return 0;
+  }
+  process.stdout.write(`${d.model}  output_stride=${d.outputStride}  out_indices=(${d.outIndices.join(', ')})  input 3×${d.inputSize.join('×')}\n`);
+  const rows = d.levels.map((l) => [String(l.index), l.module, String(l.numChs), String(l.reduction), l.shape.join('×')]);
+  process.stdout.write(formatTable(['index', 'module', 'channels', 'reduction', 'shape (C×H×W)'], rows) + '\n');
+  process.stdout.write(`channels: [${d.levels.map((l) => l.numChs).join(', ')}]  reduction: [${d.levels.map((l) => l.reduction).join(', ')}]\n`);
+  return 0;
+}
+
+async function cmdRun(argv: string[]): Promise<number> {
+  const p = parseFlags(argv, { ...SETTINGS, image: 'string', out: 'string', npy: 'bool' });
+  const model = oneModel(p, 'run');
+  const image = p.flags.get('image');
+  const out = p.flags.get('out');
+  if (typeof image !== 'string') throw new UsageError('run needs --image FILE (PNG, JPEG or WebP)');
+  if (typeof out !== 'string') throw new UsageError('run needs --out DIR (created if missing)');
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(image));
+  } catch (e) {
+    throw new EngineError('BAD_IMAGE', `cannot read --image '${image}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const service = new EngineService();
+  const r = await service.compute({ model, ...settingsFrom(p), image: { kind: 'file', name: path.basename(image), bytes }, weights: { kind: 'random' } });
+  mkdirSync(out, { recursive: true });
+  const files: string[] = [];
+  for (const l of r.levels) {
+    const [, h, w] = l.shape;
+    const name = `level${l.index}_${l.module.replace(/[^\w.-]/g, '_')}.png`;
+    writeFileSync(path.join(out, name), heatmapPng(reduceChannels(l, 'mean'), h, w, Math.max(1, Math.round(r.inputSize[0] / Math.max(h, 1)))));
+    files.push(name);
+    if (p.flags.has('npy')) {
+      const npy = `level${l.index}.npy`;
+      writeFileSync(path.join(out, npy), encodeNpy(l.data, [1, ...l.shape]));
+      files.push(npy);
+    }
+  }
+  const info = {
+    model: r.model,
+    weights: r.weightsLabel,
+    backend: r.backend,
+    outIndices: r.outIndices,
+    outputStride: r.outputStride,
+    inputSize: r.inputSize,
+    image: path.basename(image),
+    levels: r.levels.map(({ data: _data, ...rest }) => rest),
+    timings: r.timings,
+  };
+  writeFileSync(path.join(out, 'feature_info.json'), JSON.stringify(info, null, 2) + '\n');
+  files.push('feature_info.json');
+  process.stdout.write(`${r.model} on ${path.basename(image)} (${r.backend}, ${r.weightsLabel}): forward ${Math.round(r.timings.forwardMs)} ms\n`);
+  for (const f of files) process.stdout.write(`  wrote ${path.join(out, f)}\n`);
+  return 0;
+}
+
+async function cmdConformance(argv: string[]): Promise<number> {
+  const p = parseFlags(argv, { golden: 'string', filter: 'string' });
+  const dir = p.flags.get('golden');
+  if (typeof dir !== 'string') throw new UsageError('conformance needs --golden DIR (a folder of golden .json files)');
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  } catch (e) {
+    throw new UsageError(`--golden '${dir}' is not a readable folder (${(e as NodeJS.ErrnoException).code})`);
+  }
+  const filter = p.flags.get('filter');
+  if (typeof filter === 'string') files = files.filter((f) => f.includes(filter));
+  if (files.length === 0) throw new UsageError(`--golden '${dir}' holds no .json golden files${typeof filter === 'string' ? ` matching '${filter}'` : ''}`);
+  const backend = await initBackend();
+  process.stdout.write(`conformance on ${backend.label}, ${files.length} files\n`);
+  const count = { pass: 0, fail: 0, skip: 0 };
+  for (const f of files) {
+    let g;
+    try {
+      g = parseGolden(readFileSync(path.join(dir, f), 'utf8'), f);
+    } catch (e) {
+      count.fail++;
+      process.stdout.write(`FAIL ${f}: ${(e as Error).message}\n`);
+      continue;
+    }
+    for (const r of runGoldenFile(g)) {
+      count[r.status]++;
+      process.stdout.write(`${r.status.toUpperCase()} ${r.model}/${r.id} (${r.seconds.toFixed(2)}s) ${r.detail}\n`);
+    }
+  }
+  process.stdout.write(`${count.pass} passed, ${count.fail} failed, ${count.skip} skipped\n`);
+  return count.fail ? 1 : 0;
+}
+
+async function cmdWeights(argv: string[]): Promise<number> {
+  const { weightsCommand } = await import('../engine/weights/weightsCli');
+  return weightsCommand(argv, process.stdout, process.stderr);
+}
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  models: cmdModels,
+  info: cmdInfo,
+  run: cmdRun,
+  conformance: cmdConformance,
+  weights: cmdWeights,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (!command || command === '--help' || command === 'help') {
+      process.stdout.write(USAGE + '\n');
+      return command ? 0 : 2;
+    }
+    const fn = COMMANDS[command];
+    if (!fn) throw new UsageError(`unknown command '${command}'; allowed: ${Object.keys(COMMANDS).join(', ')}`);
+    return await fn(rest);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof EngineError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,0 +1,81 @@
+/**
+ * Electron main: one secure window on app://, the engine in a utility
+ * process, and the contract bound to ipcMain with sender checks.
+ */
+import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CHANNELS, ContractCallError, type Channel } from '../../src-shared/contract';
+import type { IpcReply } from '../../src-shared/preloadApi';
+import { EngineHost } from '../engine/host/engineHost';
+import { APP_ORIGIN, APP_SCHEME, appUrlToFile } from './appProtocol';
+import { isTrustedSender } from './senderCheck';
+import { secureWindowOptions } from './windowOptions';
+import { utilitySpawner } from './utilityEngine';
+import { CONTENT_SECURITY_POLICY } from '../server/contentSecurity';
+import { isAllowedExternalUrl } from './externalLinks';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const rendererRoot = path.join(here, '../renderer');
+
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+const engine = new EngineHost({ spawn: utilitySpawner(path.join(here, 'engineWorker.js')) });
+
+function bindContract(): void {
+  for (const channel of CHANNELS) {
+    ipcMain.handle(channel, async (event, payload: unknown): Promise<IpcReply<unknown>> => {
+      if (!isTrustedSender(event.senderFrame)) {
+        return { ok: false, error: { code: 'FORBIDDEN', message: `IPC from an untrusted frame refused: ${event.senderFrame?.url ?? 'unknown'}` } };
+      }
+      try {
+        return { ok: true, result: await engine.invoke(channel as Channel, payload as never) };
+      } catch (e) {
+        const error = e instanceof ContractCallError ? e.error : { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
+        return { ok: false, error };
+      }
+    });
+  }
+}
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow(secureWindowOptions(path.join(here, '../preload/index.cjs')));
+  win.webContents.on('will-navigate', (e, url) => {
+    if (!url.startsWith(`${APP_ORIGIN}/`)) e.preventDefault();
+  });
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  win.once('ready-to-show', () => win.show());
+  // A crashed renderer reloads; the store restores the session from preferences.
+  win.webContents.on('render-process-gone', () => win.reload());
+  const off = engine.onEvent((event, payload) => {
+    if (!win.isDestroyed()) win.webContents.send('engine:event', { event, payload });
+  });
+  win.on('closed', off);
+  void win.loadURL(`${APP_ORIGIN}/index.html`);
+  return win;
+}
+
+void app.whenReady().then(() => {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  protocol.handle(APP_SCHEME, async (request) => {
+    const file = appUrlToFile(rendererRoot, request.url);
+    if (!file) return new Response('not found', { status: 404 });
+    const res = await net.fetch(pathToFileURL(file).toString());
+    const headers = new Headers(res.headers);
+    headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    return new Response(res.body, { status: res.status, headers });
+  });
+  bindContract();
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+});
+
+app.on('window-all-closed', () => {
+  void engine.close();
+  if (process.platform !== 'darwin') app.quit();
+});

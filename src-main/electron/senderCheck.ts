@@ -1,0 +1,17 @@
+/** VS Code's validatedIpcMain idea: only our own top-level page may call the engine. */
+import { APP_ORIGIN } from './appProtocol';
+
+export interface SenderFrameLike {
+  url: string;
+  /** The frame's parent; null for a top-level frame. */
+  parent: unknown;
+}
+
+export function isTrustedSender(frame: SenderFrameLike | null | undefined): boolean {
+  if (!frame || frame.parent) return false;
+  try {
+    return new URL(frame.url).origin === APP_ORIGIN || frame.url.startsWith(`${APP_ORIGIN}/`);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Entry point of the engine process: a worker thread (web mode) or an
+ * Electron utility process (desktop). Either way it receives calls from its
+ * host and answers them with the EngineService.
+ */
+import { parentPort } from 'node:worker_threads';
+import { EngineService, toContractError } from '../service';
+import type { EngineToHost, HostToEngine } from './protocol';
+import type { Channel } from '../../../src-shared/contract';
+
+interface Port {
+  postMessage(message: EngineToHost): void;
+  onMessage(listener: (message: HostToEngine) => void): void;
+}
+
+function connect(): Port {
+  // Electron's utilityProcess gives process.parentPort; worker_threads gives parentPort.
+  const electronPort = (process as unknown as { parentPort?: { postMessage(m: unknown): void; on(e: 'message', l: (e: { data: unknown }) => void): void } }).parentPort;
+  if (electronPort) {
+    return {
+      postMessage: (m) => electronPort.postMessage(m),
+      onMessage: (l) => electronPort.on('message', (e) => l(e.data as HostToEngine)),
+    };
+  }
+  if (parentPort) {
+    const p = parentPort;
+    return { postMessage: (m) => p.postMessage(m), onMessage: (l) => p.on('message', l) };
+  }
+  throw new Error('engineWorker must run as a worker thread or an Electron utility process');
+}
+
+const port = connect();
+const service = new EngineService((event, payload) => port.postMessage({ type: 'event', event, payload }));
+
+// Calls run one at a time: tfjs is single-threaded here, and ordering keeps caches coherent.
+let queue: Promise<void> = Promise.resolve();
+
+port.onMessage((message) => {
+  if (message.type === 'crash') process.exit(70);
+  if (message.type !== 'call') return;
+  queue = queue.then(async () => {
+    try {
+      const result = await service.handle(message.channel as Channel, message.payload);
+      port.postMessage({ type: 'result', id: message.id, ok: true, result });
+    } catch (e) {
+      port.postMessage({ type: 'result', id: message.id, ok: false, error: toContractError(e) });
+    }
+  });
+});
+
+port.postMessage({ type: 'ready' });

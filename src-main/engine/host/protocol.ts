@@ -1,0 +1,13 @@
+/** Messages between an engine host and the engine running in a worker or utility process. */
+import type { ContractError, Events, EventName } from '../../../src-shared/contract';
+
+export type HostToEngine =
+  | { type: 'call'; id: number; channel: string; payload: unknown }
+  /** Test hook: makes the engine process die, to exercise crash recovery. */
+  | { type: 'crash' };
+
+export type EngineToHost =
+  | { type: 'ready' }
+  | { type: 'result'; id: number; ok: true; result: unknown }
+  | { type: 'result'; id: number; ok: false; error: ContractError }
+  | { type: 'event'; event: EventName; payload: Events[EventName] };

@@ -1,0 +1,246 @@
+/**
+ * The engine behind the contract: validates each request, runs the zoo, and
+ * answers with plain data (typed arrays for features). Runs wherever the host
+ * puts it (worker thread, Electron utility process, CLI, tests); never imports
+ * electron.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  requestSchemas,
+  validationError,
+  type Channel,
+  type ComputedLevel,
+  type ComputeResult,
+  type ContractError,
+  type EngineInfo,
+  type Events,
+  type EventName,
+  type ImageSource,
+  type ModelSummary,
+  type ResponseOf,
+  type SampleInfo,
+  type WeightsChoice,
+} from '../../src-shared/contract';
+import { initBackend } from './backend';
+import { EngineError } from './errors';
+import { getEntry, listEntries } from './zoo/registry';
+import { describeLevels, resolveSettings, summarize, type ResolvedSettings } from './zoo/describe';
+import { createModel } from './zoo/builder';
+import { TfjsPreparedModel } from './ops/tfjsExecutor';
+import type { TensorData } from './weights/stateDict';
+import { formulaStateDict } from './weights/formula';
+import { resourcesDir } from './resources';
+import { decodeImage } from './image/decode';
+import { evalTransform } from './image/transform';
+import type { RgbImage } from './image/decode';
+
+export const ENGINE_VERSION = '0.1.0';
+const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
+const RANDOM_LABEL = 'random init (formula-v1)';
+
+type Emit = <E extends EventName>(event: E, payload: Events[E]) => void;
+
+interface PreparedEntry {
+  key: string;
+  prepared: TfjsPreparedModel;
+}
+
+interface FeatureCacheEntry {
+  key: string;
+  levels: Map<number, TensorData>;
+  input: RgbImage;
+}
+
+/** A small LRU that disposes what it evicts. */
+class Lru<V> {
+  private readonly map = new Map<string, V>();
+  constructor(
+    private readonly capacity: number,
+    private readonly onEvict: (v: V) => void = () => {},
+  ) {}
+  get(key: string): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+  set(key: string, v: V): void {
+    this.map.delete(key);
+    this.map.set(key, v);
+    while (this.map.size > this.capacity) {
+      const [oldKey, old] = this.map.entries().next().value as [string, V];
+      this.map.delete(oldKey);
+      this.onEvict(old);
+    }
+  }
+  clear(): void {
+    for (const v of this.map.values()) this.onEvict(v);
+    this.map.clear();
+  }
+}
+
+export function toContractError(e: unknown): ContractError {
+  if (e instanceof EngineError) return { code: e.code, message: e.message, details: e.details };
+  const message = e instanceof Error ? e.message : String(e);
+  return { code: 'INTERNAL', message };
+}
+
+export class EngineService {
+  private summaries?: ModelSummary[];
+  private readonly prepared = new Lru<PreparedEntry>(2, (p) => p.prepared.dispose());
+  private readonly features = new Lru<FeatureCacheEntry>(2);
+  private readonly decoded = new Lru<RgbImage>(2);
+  private runCounter = 0;
+
+  constructor(private readonly emit: Emit = () => {}) {}
+
+  /** Validates and dispatches one contract call. Throws EngineError on bad input. */
+  async handle<C extends Channel>(channel: C, payload: unknown): Promise<ResponseOf<C>> {
+    const schema = requestSchemas[channel];
+    if (!schema) throw new EngineError('UNKNOWN_CHANNEL', `unknown channel '${String(channel)}'; allowed: ${Object.keys(requestSchemas).join(', ')}`);
+    const parsed = schema.safeParse(payload ?? {});
+    if (!parsed.success) {
+      const err = validationError(channel, parsed.error.issues);
+      throw new EngineError(err.code, err.message, err.details);
+    }
+    const req = parsed.data as never;
+    switch (channel) {
+      case 'engine:info':
+        return (await this.info()) as ResponseOf<C>;
+      case 'zoo:list':
+        return { models: this.listModels() } as ResponseOf<C>;
+      case 'zoo:describe':
+        return this.describe(req) as ResponseOf<C>;
+      case 'samples:list':
+        return { samples: this.samples() } as ResponseOf<C>;
+      case 'features:compute':
+        return (await this.compute(req)) as ResponseOf<C>;
+    }
+    throw new EngineError('UNKNOWN_CHANNEL', `unknown channel '${String(channel)}'`);
+  }
+
+  async info(): Promise<EngineInfo> {
+    const b = await initBackend();
+    return { version: ENGINE_VERSION, backend: b.label, backendChoice: b.choice, skipped: b.skipped };
+  }
+
+  listModels(): ModelSummary[] {
+    this.summaries ??= listEntries().map(summarize);
+    return this.summaries;
+  }
+
+  describe(req: { model: string; outIndices?: number[]; outputStride?: number; inputSize?: number }) {
+    const r = resolveSettings(getEntry(req.model), req);
+    return { model: r.entry.name, outIndices: r.outIndices, outputStride: r.outputStride, inputSize: r.inputSize, levels: describeLevels(r) };
+  }
+
+  samples(): SampleInfo[] {
+    return JSON.parse(readFileSync(path.join(resourcesDir(), 'samples', 'samples.json'), 'utf8')) as SampleInfo[];
+  }
+
+  private imageBytes(src: ImageSource): { key: string; bytes: Uint8Array; name: string } {
+    if (src.kind === 'sample') {
+      const s = this.samples().find((x) => x.name === src.name);
+      if (!s) throw new EngineError('UNKNOWN_SAMPLE', `unknown sample '${src.name}'; allowed: ${this.samples().map((x) => x.name).join(', ')}`);
+      return { key: `sample:${s.name}`, bytes: new Uint8Array(readFileSync(path.join(resourcesDir(), 'samples', s.file))), name: s.file };
+    }
+    if (src.bytes.byteLength > MAX_IMAGE_BYTES) {
+      throw new EngineError('IMAGE_TOO_LARGE', `image file '${src.name}' is ${src.bytes.byteLength} bytes; allowed: at most ${MAX_IMAGE_BYTES} bytes`);
+    }
+    return { key: `sha256:${createHash('sha256').update(src.bytes).digest('hex')}`, bytes: src.bytes, name: src.name };
+  }
+
+  private preparedModel(r: ResolvedSettings, weights: WeightsChoice): { prepared: TfjsPreparedModel; label: string } {
+    if (weights.kind !== 'random') {
+      throw new EngineError('WEIGHTS_UNAVAILABLE', `pretrained weights are not available in this build yet; use random init`);
+    }
+    const key = `${r.entry.name}|os${r.outputStride}|random`;
+    let hit = this.prepared.get(key);
+    if (!hit) {
+      const built = createModel(r.entry.name, { featuresOnly: true, outputStride: r.outputStride });
+      const sd = formulaStateDict(built.model.registry.list().map((p) => p.ref));
+      hit = { key, prepared: new TfjsPreparedModel(built, sd) };
+      this.prepared.set(key, hit);
+    }
+    return { prepared: hit.prepared, label: RANDOM_LABEL };
+  }
+
+  async compute(req: {
+    model: string;
+    outIndices?: number[];
+    outputStride?: number;
+    inputSize?: number;
+    image: ImageSource;
+    weights: WeightsChoice;
+    runId?: string;
+  }): Promise<ComputeResult> {
+    const t0 = performance.now();
+    const runId = req.runId ?? `run-${++this.runCounter}`;
+    const backend = await initBackend();
+    const r = resolveSettings(getEntry(req.model), req);
+    const described = describeLevels(r);
+
+    const img = this.imageBytes(req.image);
+    this.emit('engine:progress', { runId, stage: 'decode', message: `decoding ${img.name}` });
+    let decoded = this.decoded.get(img.key);
+    if (!decoded) {
+      decoded = decodeImage(img.bytes, img.name);
+      this.decoded.set(img.key, decoded);
+    }
+    const t1 = performance.now();
+
+    const cfg = r.entry.pretrained[0];
+    const pre = evalTransform(decoded, {
+      inputSize: [3, r.inputSize[0], r.inputSize[1]],
+      cropPct: cfg.cropPct,
+      cropMode: cfg.cropMode,
+      interpolation: cfg.interpolation,
+      mean: cfg.mean,
+      std: cfg.std,
+    });
+    const t2 = performance.now();
+
+    this.emit('engine:progress', { runId, stage: 'forward', message: `running ${r.entry.name}` });
+    const { prepared, label } = this.preparedModel(r, req.weights);
+    const featureKey = `${r.entry.name}|os${r.outputStride}|${label}|${img.key}|${r.inputSize.join('x')}`;
+    let cached = this.features.get(featureKey);
+    const missing = r.outIndices.filter((i) => !cached?.levels.has(i));
+    if (missing.length) {
+      // Every level up to the deepest one requested comes for free: keep them all,
+      // so a later out_indices subset reuses this forward pass.
+      const upTo = [...Array(Math.max(...r.outIndices) + 1).keys()];
+      const outs = prepared.runLevels(pre.tensor, upTo);
+      const levels = new Map(cached?.levels ?? []);
+      upTo.forEach((i, k) => levels.set(i, outs[k]));
+      cached = { key: featureKey, levels, input: pre.cropped };
+      this.features.set(featureKey, cached);
+    }
+    const t3 = performance.now();
+    const levels: ComputedLevel[] = described.map((d) => {
+      const t = cached!.levels.get(d.index)!;
+      return { ...d, shape: [t.shape[1], t.shape[2], t.shape[3]], data: t.data };
+    });
+    this.emit('engine:progress', { runId, stage: 'done', message: 'done' });
+    return {
+      runId,
+      model: r.entry.name,
+      outIndices: r.outIndices,
+      outputStride: r.outputStride,
+      inputSize: r.inputSize,
+      backend: backend.label,
+      weightsLabel: label,
+      input: { width: pre.cropped.width, height: pre.cropped.height, rgb: pre.cropped.data },
+      levels,
+      timings: { decodeMs: t1 - t0, preprocessMs: t2 - t1, forwardMs: t3 - t2, totalMs: performance.now() - t0 },
+    };
+  }
+
+  dispose(): void {
+    this.prepared.clear();
+    this.features.clear();
+  }
+}

@@ -1,0 +1,70 @@
+/** The contract over a WebSocket (web mode): binary frames, one pending promise per call. */
+import type { Channel, EngineClient, EventName, Events, RequestOf, ResponseOf, ContractError } from '../../src-shared/contract';
+import { ContractCallError } from '../../src-shared/contract';
+import { decodeFrame, encodeFrame } from '../../src-shared/wire';
+
+type Message =
+  | { type: 'result'; id: number; ok: true; result: unknown }
+  | { type: 'result'; id: number; ok: false; error: ContractError }
+  | { type: 'event'; event: EventName; payload: unknown };
+
+export function createWsClient(url: string): EngineClient {
+  let socket: WebSocket | undefined;
+  let opening: Promise<WebSocket> | undefined;
+  let nextId = 1;
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  const listeners = new Map<EventName, Set<(p: unknown) => void>>();
+
+  const open = (): Promise<WebSocket> => {
+    if (socket && socket.readyState === WebSocket.OPEN) return Promise.resolve(socket);
+    opening ??= new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(url);
+      ws.binaryType = 'arraybuffer';
+      ws.onopen = () => {
+        socket = ws;
+        opening = undefined;
+        resolve(ws);
+      };
+      ws.onerror = () => {
+        opening = undefined;
+        reject(new ContractCallError({ code: 'ENGINE_UNREACHABLE', message: `cannot reach the engine at ${url}` }));
+      };
+      ws.onclose = () => {
+        socket = undefined;
+        for (const p of pending.values()) p.reject(new ContractCallError({ code: 'ENGINE_UNREACHABLE', message: 'the connection to the engine closed' }));
+        pending.clear();
+      };
+      ws.onmessage = (ev) => {
+        const m = decodeFrame(ev.data as ArrayBuffer) as Message;
+        if (m.type === 'event') {
+          for (const l of listeners.get(m.event) ?? []) l(m.payload);
+          return;
+        }
+        const p = pending.get(m.id);
+        if (!p) return;
+        pending.delete(m.id);
+        if (m.ok) p.resolve(m.result);
+        else p.reject(new ContractCallError(m.error));
+      };
+    });
+    return opening;
+  };
+
+  return {
+    async invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>> {
+      const ws = await open();
+      const id = nextId++;
+      return new Promise<ResponseOf<C>>((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        ws.send(encodeFrame({ id, channel, payload: request }));
+      });
+    },
+    on<E extends EventName>(event: E, listener: (payload: Events[E]) => void) {
+      const set = listeners.get(event) ?? new Set();
+      set.add(listener as (p: unknown) => void);
+      listeners.set(event, set);
+      void open().catch(() => {});
+      return () => set.delete(listener as (p: unknown) => void);
+    },
+  };
+}

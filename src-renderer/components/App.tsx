@@ -1,0 +1,23 @@
+import { ModelPicker } from './ModelPicker';
+import { PyramidSettings } from './PyramidSettings';
+import { ImagePicker } from './ImagePicker';
+import { FeatureInfoTable } from './FeatureInfoTable';
+import { PyramidView } from './PyramidView';
+import { StatusBar } from './StatusBar';
+
+export function App() {
+  return (
+    <div className="app">
+      <StatusBar />
+      <aside className="sidebar">
+        <ModelPicker />
+        <PyramidSettings />
+        <ImagePicker />
+      </aside>
+      <main className="main">
+        <FeatureInfoTable />
+        <PyramidView />
+      </main>
+    </div>
+  );
+}

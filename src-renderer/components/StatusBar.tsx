@@ -1,0 +1,23 @@
+import { useShallow } from 'zustand/react/shallow';
+import { useApp } from '../store';
+
+export function StatusBar() {
+  const { status, error, engine, result } = useApp(useShallow((s) => ({ status: s.status, error: s.error, engine: s.engine, result: s.result })));
+  return (
+    <header className="status-bar">
+      <h1>Pyramidscope</h1>
+      <span className={`status status-${status}`}>
+        <span data-testid="run-status">{status}</span>
+        {status === 'ready' && result && <span className="timing"> · {Math.round(result.timings.forwardMs)} ms forward</span>}
+      </span>
+      <span className="backend" title={engine?.skipped.map((s) => `${s.choice}: ${s.reason}`).join('\n')}>
+        backend: <span data-testid="backend">{engine?.backend ?? '…'}</span>
+      </span>
+      {status === 'error' && error && (
+        <div className="error" role="alert">
+          <span data-testid="error-message">{error.message}</span>
+        </div>
+      )}
+    </header>
+  );
+}

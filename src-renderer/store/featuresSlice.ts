@@ -1,0 +1,37 @@
+import type { FeaturesSlice, SliceCreator } from './types';
+import { ContractCallError } from '../../src-shared/contract';
+
+let latestRun = 0;
+
+export const createFeaturesSlice: SliceCreator<FeaturesSlice> = (set, get) => ({
+  engine: undefined,
+  status: 'idle',
+  result: undefined,
+  error: undefined,
+  loadEngineInfo: async () => {
+    set({ engine: await get().client.invoke('engine:info', {}) });
+  },
+  run: async () => {
+    const s = get();
+    if (!s.image || !s.models.length) return;
+    const token = ++latestRun;
+    set({ status: 'running' });
+    try {
+      const result = await s.client.invoke('features:compute', {
+        model: s.selected,
+        outIndices: s.outIndices,
+        outputStride: s.outputStride,
+        inputSize: s.inputSize,
+        image: s.image,
+        runId: `ui-${token}`,
+      });
+      // A newer run supersedes this one: its result would not match the settings shown.
+      if (token !== latestRun) return;
+      set({ status: 'ready', result, error: undefined });
+    } catch (e) {
+      if (token !== latestRun) return;
+      const error = e instanceof ContractCallError ? e.error : { code: 'INTERNAL', message: String(e instanceof Error ? e.message : e) };
+      set({ status: 'error', error });
+    }
+  },
+});

@@ -1,0 +1,189 @@
+/**
+ * The one contract between the UI and the engine, whichever transport carries
+ * it (Electron IPC or WebSocket in web mode). Each channel maps a request
+ * schema (validated with zod on the engine side) to a response type.
+ * Renderer → engine is request/response only; engine → renderer is events only.
+ */
+import { z } from 'zod';
+
+const int = () => z.number().int();
+const MAX_NAME = 200;
+
+export const ImageSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('sample'), name: z.string().min(1).max(MAX_NAME) }),
+  z.object({
+    kind: z.literal('file'),
+    name: z.string().max(1000),
+    bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected the file\'s bytes as a Uint8Array'),
+  }),
+]);
+export type ImageSource = z.infer<typeof ImageSourceSchema>;
+
+export const WeightsChoiceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('random') }),
+  z.object({ kind: z.literal('pretrained'), tag: z.string().max(MAX_NAME).optional() }),
+]);
+export type WeightsChoice = z.infer<typeof WeightsChoiceSchema>;
+
+/** out_indices, output_stride and input size as the user chose them (checked by the engine). */
+export const PyramidSettingsSchema = z.object({
+  model: z.string().min(1).max(MAX_NAME),
+  outIndices: z.array(int()).max(64).optional(),
+  outputStride: int().optional(),
+  /** Square input side in pixels; default: the model's pretrained input size. */
+  inputSize: int().optional(),
+});
+export type PyramidSettings = z.infer<typeof PyramidSettingsSchema>;
+
+export const ComputeRequestSchema = PyramidSettingsSchema.extend({
+  image: ImageSourceSchema,
+  weights: WeightsChoiceSchema.default({ kind: 'random' }),
+  /** Chosen by the caller so progress events and cancellation can name the run. */
+  runId: z.string().max(100).optional(),
+});
+export type ComputeRequest = z.input<typeof ComputeRequestSchema>;
+
+export const requestSchemas = {
+  'engine:info': z.object({}),
+  'zoo:list': z.object({}),
+  'zoo:describe': PyramidSettingsSchema,
+  'samples:list': z.object({}),
+  'features:compute': ComputeRequestSchema,
+} as const;
+
+export type Channel = keyof typeof requestSchemas;
+export const CHANNELS = Object.keys(requestSchemas) as Channel[];
+
+export interface LevelInfo {
+  index: number;
+  module: string;
+  numChs: number;
+  reduction: number;
+}
+
+export interface PretrainedTag {
+  name: string;
+  hfHubId: string;
+  inputSize: [number, number, number];
+  cropPct: number;
+  interpolation: string;
+  mean: [number, number, number];
+  std: [number, number, number];
+  license?: string;
+}
+
+export interface ModelSummary {
+  name: string;
+  family: string;
+  paramCount: number;
+  /** Every feature level at output_stride 32. */
+  levels: LevelInfo[];
+  outputStrides: number[];
+  defaultOutIndices: number[];
+  defaultInputSize: [number, number, number];
+  pretrained: PretrainedTag[];
+}
+
+export interface DescribedLevel extends LevelInfo {
+  /** timm's NCHW shape without the batch: [C, H, W]. */
+  shape: [number, number, number];
+}
+
+export interface Description {
+  model: string;
+  outIndices: number[];
+  outputStride: number;
+  inputSize: [number, number];
+  levels: DescribedLevel[];
+}
+
+export interface RgbImageData {
+  width: number;
+  height: number;
+  /** RGB, 3 bytes a pixel, row-major. */
+  rgb: Uint8Array;
+}
+
+export interface ComputedLevel extends DescribedLevel {
+  /** The level's features, [C, H, W] row-major float32. */
+  data: Float32Array;
+}
+
+export interface ComputeResult extends Description {
+  runId: string;
+  backend: string;
+  /** What the maps were computed with, e.g. 'random init (formula-v1)'. */
+  weightsLabel: string;
+  /** The image the network saw: resized and cropped, before normalisation. */
+  input: RgbImageData;
+  levels: ComputedLevel[];
+  timings: { decodeMs: number; preprocessMs: number; forwardMs: number; totalMs: number };
+}
+
+export interface EngineInfo {
+  version: string;
+  backend: string;
+  backendChoice: string;
+  skipped: Array<{ choice: string; reason: string }>;
+}
+
+export interface SampleInfo {
+  name: string;
+  file: string;
+  width: number;
+  height: number;
+  credit: string;
+  license: string;
+}
+
+export interface Responses {
+  'engine:info': EngineInfo;
+  'zoo:list': { models: ModelSummary[] };
+  'zoo:describe': Description;
+  'samples:list': { samples: SampleInfo[] };
+  'features:compute': ComputeResult;
+}
+
+export type RequestOf<C extends Channel> = z.input<(typeof requestSchemas)[C]>;
+export type ResponseOf<C extends Channel> = Responses[C];
+
+/** Engine → UI events. */
+export interface Events {
+  'engine:progress': { runId: string; stage: 'decode' | 'preprocess' | 'build' | 'forward' | 'done'; message: string };
+  'engine:status': { state: 'starting' | 'ready' | 'restarting' | 'crashed'; message: string };
+}
+export type EventName = keyof Events;
+
+/** How errors cross the contract. */
+export interface ContractError {
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export class ContractCallError extends Error {
+  constructor(readonly error: ContractError) {
+    super(error.message);
+    this.name = 'ContractCallError';
+  }
+  get code(): string {
+    return this.error.code;
+  }
+}
+
+/** The transport-neutral client the renderer (and tests) use. */
+export interface EngineClient {
+  invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>>;
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+}
+
+/** Turns a zod failure into the contract's error shape, naming the bad field. */
+export function validationError(channel: string, issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): ContractError {
+  const first = issues[0];
+  const where = first && first.path.length ? first.path.map(String).join('.') : 'request';
+  return {
+    code: 'BAD_REQUEST',
+    message: `${channel}: ${where}: ${first ? first.message : 'invalid request'}`,
+    details: { issues: issues.slice(0, 5).map((i) => ({ path: i.path.map(String), message: i.message })) },
+  };
+}
