@@ -3,6 +3,7 @@ import { findElectronBinary } from '../../scripts/electronBinary.mjs';
 import { chooseLevels, waitReady } from '../fixtures/pyramid';
 
 const found = findElectronBinary();
+if (!found.ok) console.log(`[e2e electron] skipped: ${found.reason}; install it with 'npm run install-electron' where the network allows`);
 
 test.describe('desktop app', () => {
   test.skip(!found.ok, `Electron binary not installed here (${found.ok ? '' : found.reason}); run 'npm run install-electron' where the network allows`);
