@@ -167,7 +167,9 @@ export class TfjsOps implements Ops<T> {
     const { n, c } = this.dims(x);
     const k = weight.shape[weight.shape.length - 1];
     const filter = tf.reshape(this.params.plain(weight), [k, 1, 1]) as tf.Tensor3D;
-    const y = tf.conv1d(tf.reshape(x, [n, c, 1]) as tf.Tensor3D, filter, 1, (k - 1) / 2);
+    // Pad explicitly: some backends (wasm) also pad the dimension conv1d adds internally.
+    const padded = tf.pad(tf.reshape(x, [n, c, 1]), [[0, 0], [(k - 1) / 2, (k - 1) / 2], [0, 0]]) as tf.Tensor3D;
+    const y = tf.conv1d(padded, filter, 1, 'valid');
     return tf.reshape(y, [n, 1, 1, c]);
   }
 

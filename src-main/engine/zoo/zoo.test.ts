@@ -1,0 +1,63 @@
+/**
+ * Loops over the whole registry: every model builds, its feature_info is
+ * coherent, its shapes (predicted without weights) match a real forward at an
+ * odd, non-square size, and the forward leaks no tensors.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../backend';
+import { listEntries } from './registry';
+import { createModel } from './builder';
+import { describeLevels, resolveSettings } from './describe';
+import { formulaInput, formulaStateDict } from '../weights/formula';
+import { TfjsPreparedModel } from '../ops/tfjsExecutor';
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+const entries = listEntries();
+
+describe('registry', () => {
+  it('registers every model once, with a family and pretrained facts', () => {
+    const names = entries.map((e) => e.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names.length).toBeGreaterThanOrEqual(48);
+    for (const e of entries) {
+      expect(e.family).toMatch(/^[a-z]+$/);
+      expect(e.pretrained.length).toBeGreaterThan(0);
+      expect(e.outputStrides).toContain(32);
+    }
+  });
+});
+
+describe.each(entries.map((e) => [e.name, e] as const))('%s', (name, entry) => {
+  it('has a coherent feature_info and parameter count', () => {
+    const { model } = createModel(name);
+    const fi = model.featureInfo;
+    expect(fi.length).toBeGreaterThanOrEqual(3);
+    for (let i = 1; i < fi.length; i++) expect(fi[i].reduction).toBeGreaterThanOrEqual(fi[i - 1].reduction);
+    expect(new Set(fi.map((f) => f.module)).size).toBe(fi.length);
+    expect(model.registry.parameterCount()).toBeGreaterThan(1_000_000);
+    expect(model.numFeatures).toBe(fi[fi.length - 1].numChs);
+  });
+
+  it('computes the declared shapes at an odd size without leaking tensors', () => {
+    const os = Math.min(...entry.outputStrides);
+    const r = resolveSettings(entry, { outputStride: os });
+    const predicted = describeLevels({ ...r, inputSize: [67, 93] });
+    const built = createModel(name, { featuresOnly: true, outputStride: os });
+    const prepared = new TfjsPreparedModel(built, formulaStateDict(built.model.registry.list().map((p) => p.ref)));
+    try {
+      prepared.runLevels({ shape: [1, 3, 64, 64], data: formulaInput([1, 3, 64, 64]) }, [0]); // warm the weight cache
+      const before = tf.memory().numTensors;
+      const outs = prepared.runLevels({ shape: [1, 3, 67, 93], data: formulaInput([1, 3, 67, 93]) }, built.outIndices);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(outs.map((o) => o.shape.slice(1))).toEqual(predicted.map((p) => p.shape));
+      expect(outs.map((o) => o.shape[1])).toEqual(built.featureInfo.map((f) => f.numChs));
+      for (const o of outs) expect(o.data.every(Number.isFinite)).toBe(true);
+    } finally {
+      prepared.dispose();
+    }
+  });
+});
