@@ -11,7 +11,7 @@ import { parseServeArgs } from './serveArgs';
 function engineWorker(): { workerUrl: URL; execArgv?: string[] } {
   const fromSource = import.meta.url.endsWith('.ts');
   return fromSource
-    ? { workerUrl: new URL('../engine/host/engineWorker.ts', import.meta.url), execArgv: ['--import', 'tsx'] }
+    ? { workerUrl: new URL('../engine/host/engineWorker.dev.mjs', import.meta.url) }
     : { workerUrl: new URL('./engineWorker.js', import.meta.url) };
 }
 

@@ -36,7 +36,6 @@ const service = new EngineService((event, payload) => port.postMessage({ type: '
 let queue: Promise<void> = Promise.resolve();
 
 port.onMessage((message) => {
-  if (message.type === 'crash') process.exit(70);
   if (message.type !== 'call') return;
   queue = queue.then(async () => {
     try {

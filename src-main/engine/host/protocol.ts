@@ -1,10 +1,7 @@
 /** Messages between an engine host and the engine running in a worker or utility process. */
 import type { ContractError, Events, EventName } from '../../../src-shared/contract';
 
-export type HostToEngine =
-  | { type: 'call'; id: number; channel: string; payload: unknown }
-  /** Test hook: makes the engine process die, to exercise crash recovery. */
-  | { type: 'crash' };
+export type HostToEngine = { type: 'call'; id: number; channel: string; payload: unknown };
 
 export type EngineToHost =
   | { type: 'ready' }

@@ -236,6 +236,14 @@ function decodePng(bytes: Uint8Array, name: string | undefined): RgbImage {
       skipRescale: sixteen,
     }) as unknown as { width: number; height: number; data: ArrayLike<number> };
   } catch (e) {
+    if (e instanceof RangeError && /alloc|memory|Array buffer|Invalid typed array length/i.test(e.message)) {
+      throw new EngineError('IMAGE_TOO_LARGE', `${label(name)} is too large to decode here (${e.message}).`, {
+        name,
+        format: 'png',
+        width: info.width,
+        height: info.height,
+      });
+    }
     throw bad(name, `the PNG data is corrupt or truncated (${e instanceof Error ? e.message : String(e)})`, {
       format: 'png',
     });
@@ -370,8 +378,12 @@ function scanJpeg(bytes: Uint8Array, name: string | undefined): JpegInfo {
   }
 }
 
-/** jpeg-js counts the memory it allocates; this is its cap (pixels × ~12 bytes at the pixel limit). */
-const JPEG_MAX_MEMORY_MB = Math.ceil((MAX_IMAGE_PIXELS * 12) / (1024 * 1024));
+/**
+ * jpeg-js counts the memory it allocates and refuses past this cap. A 3-component
+ * image at the pixel limit needs about 13.5 bytes a pixel (measured: 8192×8192
+ * needed ~865 MB); 16 bytes a pixel leaves room.
+ */
+const JPEG_MAX_MEMORY_MB = Math.ceil((MAX_IMAGE_PIXELS * 16) / (1024 * 1024));
 
 function decodeJpeg(bytes: Uint8Array, name: string | undefined): RgbImage {
   const info = scanJpeg(bytes, name);
@@ -472,16 +484,32 @@ function decodeWebp(bytes: Uint8Array, name: string | undefined): RgbImage {
   const noSyscall = (): never => {
     throw new Error('syscall not available');
   };
-  // A fresh instance per image: its memory goes away with it.
-  const instance = new WebAssembly.Instance(webpModule(), {
-    wasi_snapshot_preview1: { fd_close: noSyscall, fd_seek: noSyscall, fd_write: noSyscall },
-  });
-  const ex = instance.exports as unknown as WebpExports;
-  const inPtr = ex.malloc(bytes.length);
-  const metaPtr = ex.malloc(8);
-  if (!inPtr || !metaPtr) throw new EngineError('IMAGE_TOO_LARGE', `${label(name)} is too large to decode.`, { name, format: 'webp' });
-  new Uint8Array(ex.memory.buffer, inPtr, bytes.length).set(bytes);
-  const outPtr = ex.WebPDecodeRGBA(inPtr, bytes.length, metaPtr, metaPtr + 4);
+  const tooLarge = (): EngineError =>
+    new EngineError('IMAGE_TOO_LARGE', `${label(name)} is too large to decode (the WebP decoder ran out of memory).`, {
+      name,
+      format: 'webp',
+      width: info.width,
+      height: info.height,
+    });
+  let ex: WebpExports;
+  let outPtr: number;
+  let metaPtr: number;
+  try {
+    // A fresh instance per image: its memory goes away with it.
+    const instance = new WebAssembly.Instance(webpModule(), {
+      wasi_snapshot_preview1: { fd_close: noSyscall, fd_seek: noSyscall, fd_write: noSyscall },
+    });
+    ex = instance.exports as unknown as WebpExports;
+    const inPtr = ex.malloc(bytes.length);
+    metaPtr = ex.malloc(8);
+    if (!inPtr || !metaPtr) throw tooLarge();
+    new Uint8Array(ex.memory.buffer, inPtr, bytes.length).set(bytes);
+    outPtr = ex.WebPDecodeRGBA(inPtr, bytes.length, metaPtr, metaPtr + 4);
+  } catch (e) {
+    if (e instanceof EngineError) throw e;
+    if (e instanceof RangeError) throw tooLarge();
+    throw bad(name, `the WebP decoder failed (${e instanceof Error ? e.message : String(e)})`, { format: 'webp' });
+  }
   if (!outPtr) throw bad(name, 'the WebP data is corrupt or truncated', { format: 'webp' });
   const meta = new Uint32Array(ex.memory.buffer, metaPtr, 2);
   const width = meta[0];

@@ -53,6 +53,7 @@ const refs = JSON.parse(readFileSync(path.join(DATA, 'transform-refs.json'), 'ut
 const tiny = JSON.parse(readFileSync(path.join(DATA, 'tiny-resize.json'), 'utf8')) as {
   input: { width: number; height: number; data: number[] };
   single: { width: number; height: number; data: number[] };
+  two: { width: number; height: number; data: number[] };
   cases: Array<{ source?: string; width: number; height: number; interpolation: Interpolation; data: number[] }>;
 };
 
@@ -175,8 +176,12 @@ describe('evalTransform matches timm + torchvision + PIL 9.4', () => {
 describe('resizeRgb equals PIL Image.resize byte for byte', () => {
   const input: RgbImage = { width: tiny.input.width, height: tiny.input.height, data: new Uint8Array(tiny.input.data) };
   const single: RgbImage = { width: 1, height: 1, data: new Uint8Array(tiny.single.data) };
+  // 2×2 upscaled with NEAREST to 7 or 15 or 21: PIL's accumulated source position (xo += scale) truncates
+  // differently from scale * (x + 0.5) there.
+  const two: RgbImage = { width: 2, height: 2, data: new Uint8Array(tiny.two.data) };
+  const sources: Record<string, RgbImage> = { single, two };
   it.each(tiny.cases.map((c) => [`${c.source ?? '7x5'} → ${c.width}x${c.height} ${c.interpolation}`, c] as const))('%s', (_l, c) => {
-    const out = resizeRgb(c.source === 'single' ? single : input, c.width, c.height, c.interpolation);
+    const out = resizeRgb(c.source ? sources[c.source] : input, c.width, c.height, c.interpolation);
     expect([out.width, out.height]).toEqual([c.width, c.height]);
     expect(Array.from(out.data)).toEqual(c.data);
   });

@@ -297,7 +297,6 @@ export function resizeRgb(img: RgbImage, width: number, height: number, interpol
   const vert = precomputeCoeffs(img.height, 0, img.height, height, filter);
   let cur = img;
   let shift = 0;
-  if (needV && needH) { const t = resampleVertical(img, height, vert, 0); return resampleHorizontal(t, 0, height, width, horiz); }
   if (needH) {
     // Only the rows the vertical pass will read, as PIL does.
     const first = vert.bounds[0];

@@ -1,6 +1,8 @@
 import { lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineError } from '../errors';
 import { formulaStateDict } from './formula';
@@ -250,6 +252,34 @@ describe('downloadWeights against a local hub', () => {
     expect(seenB[seenB.length - 1]).toBe(CONTENT.length);
     expect(await tree()).toEqual([`blobs/${ETAG}`, 'refs/main', `snapshots/${COMMIT}/model.safetensors`]);
   });
+
+  it('two processes downloading one file at once: both succeed, one intact blob, no temp files', async () => {
+    const h = await serve([{ fault: { kind: 'slow', chunk: 16384, delayMs: 40 } }]);
+    const script = join(cacheDir, '..', `ps-child-${process.pid}-${Date.now()}.mts`);
+    const mod = fileURLToPath(new URL('./hubDownload.ts', import.meta.url));
+    await writeFile(
+      script,
+      `import { downloadWeights } from ${JSON.stringify(mod)};\n` +
+        `const r = await downloadWeights(process.argv[2], { cacheDir: process.argv[3], endpoint: process.argv[4], env: {} });\n` +
+        `process.stdout.write(JSON.stringify(r));\n`,
+    );
+    const child = (): Promise<{ path: string; fromCache: boolean }> =>
+      new Promise((resolve, reject) =>
+        execFile(process.execPath, ['--import', 'tsx', script, REPO, cacheDir, h.endpoint], { cwd: process.cwd(), timeout: 60_000 }, (err, stdout, stderr) =>
+          err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout) as { path: string; fromCache: boolean }),
+        ),
+      );
+    try {
+      const [a, b] = await Promise.all([child(), child()]);
+      expect(a.path).toBe(b.path);
+      expect((await readFile(a.path)).equals(Buffer.from(CONTENT))).toBe(true);
+      expect(await tree()).toEqual([`blobs/${ETAG}`, 'refs/main', `snapshots/${COMMIT}/model.safetensors`]);
+      // Each process made its own transfer (or found the other's finished blob).
+      expect(h.requests.filter((q) => q.method === 'HEAD').length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await rm(script, { force: true });
+    }
+  }, 60_000);
 
   it('one of two sharing callers cancels: it alone gets DOWNLOAD_CANCELLED', async () => {
     await serve([{ fault: { kind: 'slow', chunk: 16384, delayMs: 5 } }]);

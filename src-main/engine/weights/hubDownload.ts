@@ -73,9 +73,9 @@ export interface DownloadOptions extends CacheOptions {
   onProgress?: (p: DownloadProgress) => void;
   /** Least time between progress calls (default 100 ms: ~10/s). */
   progressIntervalMs?: number;
-  /** Time allowed until response headers arrive (default 30 s). */
+  /** Time allowed until response headers arrive (default HF_HUB_ETAG_TIMEOUT seconds, else 30 s). */
   connectTimeoutMs?: number;
-  /** Time allowed without a single byte of body (default 60 s). */
+  /** Time allowed without a single byte of body (default HF_HUB_DOWNLOAD_TIMEOUT seconds, else 60 s). */
   stallTimeoutMs?: number;
   /** Resumed retries after a dropped, stalled or short transfer (default 5). */
   retries?: number;
@@ -120,6 +120,12 @@ export function hubSettings(o: DownloadOptions = {}): Settings {
   }
   const token = o.token === undefined ? env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || null : o.token;
   return { cacheDir: resolveCacheDir(o), endpoint, token, offline: o.offline ?? isTrue(env.HF_HUB_OFFLINE) };
+}
+
+/** A positive number of seconds from the environment, in ms. */
+function envSeconds(o: DownloadOptions, name: string): number | undefined {
+  const v = Number((o.env ?? process.env)[name]);
+  return Number.isFinite(v) && v > 0 ? v * 1000 : undefined;
 }
 
 export function resolveUrl(endpoint: string, repoId: string, revision: string, filename: string): string {
@@ -642,8 +648,8 @@ export async function downloadWeights(repoId: string, o: DownloadOptions = {}): 
           settings,
           url: resolveUrl(settings.endpoint, repoId, revision, filename),
           signal,
-          connectTimeoutMs: o.connectTimeoutMs ?? 30_000,
-          stallTimeoutMs: o.stallTimeoutMs ?? 60_000,
+          connectTimeoutMs: o.connectTimeoutMs ?? envSeconds(o, 'HF_HUB_ETAG_TIMEOUT') ?? 30_000,
+          stallTimeoutMs: o.stallTimeoutMs ?? envSeconds(o, 'HF_HUB_DOWNLOAD_TIMEOUT') ?? 60_000,
         },
         o,
         emit,

@@ -363,7 +363,7 @@ export async function readWeightsFile(path: string): Promise<StateDict> {
     const buf = new Uint8Array(new ArrayBuffer(size));
     let got = 0;
     while (got < size) {
-      const { bytesRead } = await fh.read(buf, got, size - got, got);
+      const { bytesRead } = await fh.read(buf, got, Math.min(size - got, 1 << 30), got); // fs reads max out below 2 GiB
       if (bytesRead === 0) break;
       got += bytesRead;
     }
