@@ -141,7 +141,7 @@ async function cmdConformance(argv: string[]): Promise<number> {
       process.stdout.write(`FAIL ${f}: ${(e as Error).message}\n`);
       continue;
     }
-    for (const r of runGoldenFile(g)) {
+    for await (const r of runGoldenFile(g)) {
       count[r.status]++;
       process.stdout.write(`${r.status.toUpperCase()} ${r.model}/${r.id} (${r.seconds.toFixed(2)}s) ${r.detail}\n`);
     }

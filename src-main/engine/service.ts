@@ -213,7 +213,7 @@ export class EngineService {
       // Every level up to the deepest one requested comes for free: keep them all,
       // so a later out_indices subset reuses this forward pass.
       const upTo = [...Array(Math.max(...r.outIndices) + 1).keys()];
-      const outs = prepared.runLevels(pre.tensor, upTo);
+      const outs = await prepared.runLevels(pre.tensor, upTo);
       const levels = new Map(cached?.levels ?? []);
       upTo.forEach((i, k) => levels.set(i, outs[k]));
       cached = { key: featureKey, levels, input: pre.cropped };

@@ -2,9 +2,10 @@
 import { createModel } from '../zoo/builder';
 import { getEntry } from '../zoo/registry';
 import { formulaInput, formulaStateDict } from '../weights/formula';
-import { numel, formatShape, sameShape } from '../weights/stateDict';
+import { formatShape, sameShape } from '../weights/stateDict';
 import type { StateDict } from '../weights/stateDict';
-import { TfjsPreparedModel } from '../ops/tfjsExecutor';
+import { tfjsExecutor } from '../ops/tfjsExecutor';
+import type { Executor, PreparedModel } from '../ops/executor';
 import { compareOutput, type GoldenCase, type GoldenFile } from './golden';
 
 export type CaseStatus = 'pass' | 'fail' | 'skip';
@@ -36,9 +37,9 @@ export function checkStateDict(g: GoldenFile): string[] {
   return problems.slice(0, 5);
 }
 
-function runCase(g: GoldenFile, c: GoldenCase, weights: StateDict): { status: CaseStatus; detail: string } {
+async function runCase(g: GoldenFile, c: GoldenCase, weights: StateDict, executor: Executor): Promise<{ status: CaseStatus; detail: string }> {
   const kw = c.kwargs;
-  let prepared: TfjsPreparedModel | undefined;
+  let prepared: PreparedModel | undefined;
   try {
     const build = () =>
       createModel(g.model, {
@@ -69,8 +70,8 @@ function runCase(g: GoldenFile, c: GoldenCase, weights: StateDict): { status: Ca
       if (!same(fi.map((f) => f.module), want.module)) problems.push(`module ${fi.map((f) => f.module)} ≠ ${want.module}`);
       if (problems.length) return { status: 'fail', detail: `feature_info: ${problems.join('; ')}` };
     }
-    prepared = new TfjsPreparedModel(built, weights);
-    const outputs = prepared.run({ shape: c.input, data: formulaInput(c.input) }, c.call ?? 'forward');
+    prepared = await executor.prepare(built, weights);
+    const outputs = await prepared.run({ shape: c.input, data: formulaInput(c.input) }, c.call ?? 'forward');
     if (outputs.length !== c.outputs.length) return { status: 'fail', detail: `${outputs.length} outputs, expected ${c.outputs.length}` };
     const problems = outputs.flatMap((o, i) => compareOutput(o, c.outputs[i]).map((p) => `output ${i}: ${p}`));
     if (problems.length) return { status: 'fail', detail: problems.slice(0, 4).join('; ') };
@@ -82,8 +83,8 @@ function runCase(g: GoldenFile, c: GoldenCase, weights: StateDict): { status: Ca
   }
 }
 
-/** Runs every case of one golden file; yields results as they finish. */
-export function* runGoldenFile(g: GoldenFile): Generator<CaseResult> {
+/** Runs every case of one golden file on an executor; yields results as they finish. */
+export async function* runGoldenFile(g: GoldenFile, executor: Executor = tfjsExecutor): AsyncGenerator<CaseResult> {
   try {
     getEntry(g.model);
   } catch {
@@ -96,10 +97,9 @@ export function* runGoldenFile(g: GoldenFile): Generator<CaseResult> {
     return;
   }
   const weights = formulaStateDict(g.state_dict.map(([key, shape]) => ({ key, shape })));
-  void numel;
   for (const c of g.cases) {
     const t0 = performance.now();
-    const r = runCase(g, c, weights);
+    const r = await runCase(g, c, weights, executor);
     yield { model: g.model, id: c.id, ...r, seconds: (performance.now() - t0) / 1000 };
   }
 }

@@ -337,6 +337,14 @@ describe('decodeImage: refusals', () => {
     const webp = new Uint8Array(readFileSync(path.join(DATA, 'decode', 'lossless.webp')));
     expect(refusal(() => decodeImage(webp.subarray(0, webp.length - 10), 'cut.webp')).code).toBe('BAD_IMAGE');
     expect(refusal(() => decodeImage(webp.subarray(0, 16), 'cut.webp')).code).toBe('BAD_IMAGE');
+    // intact header, scrambled payload
+    for (const f of ['lossless.webp', 'lossy.webp']) {
+      const junk = new Uint8Array(readFileSync(path.join(DATA, 'decode', f)));
+      for (let i = 40; i < junk.length; i++) junk[i] ^= 0xa5;
+      const e = refusal(() => decodeImage(junk, 'junk.webp'));
+      expect(e.code).toBe('BAD_IMAGE');
+      expect(e.message).toContain('"junk.webp"');
+    }
     // VP8L: 14-bit width-1 and height-1 right after the 0x2f signature byte at offset 20.
     const big = webp.slice();
     const dv = new DataView(big.buffer);

@@ -3,11 +3,12 @@ import type { BuiltModel } from '../zoo/builder';
 import type { StateDict, TensorData } from '../weights/stateDict';
 import { TfjsParams } from './tfjsParams';
 import { TfjsOps } from './tfjsOps';
-
-export type ForwardCall = 'forward' | 'forward_features';
+import type { Executor, ForwardCall, PreparedModel } from './executor';
 
 /** A built model bound to its weights on the tfjs backend. */
-export class TfjsPreparedModel {
+export class TfjsPreparedModel implements PreparedModel {
+  readonly executor = 'tfjs' as const;
+
   private readonly params: TfjsParams;
   private readonly ops: TfjsOps;
 
@@ -21,7 +22,11 @@ export class TfjsPreparedModel {
    * NCHW tensor per selected level; otherwise `call` picks timm's forward
    * (logits, pooled or unpooled features) or forward_features.
    */
-  run(input: TensorData, call: ForwardCall = 'forward'): TensorData[] {
+  async run(input: TensorData, call: ForwardCall = 'forward'): Promise<TensorData[]> {
+    return this.runSync(input, call);
+  }
+
+  runSync(input: TensorData, call: ForwardCall = 'forward'): TensorData[] {
     const { model } = this.built;
     return this.collect(() => {
       const x = this.inputTensor(input);
@@ -45,8 +50,12 @@ export class TfjsPreparedModel {
     }
   }
 
+  async runLevels(input: TensorData, levels: readonly number[]): Promise<TensorData[]> {
+    return this.runLevelsSync(input, levels);
+  }
+
   /** Feature levels (ascending indices) of a features-only model, as NCHW tensors. */
-  runLevels(input: TensorData, levels: readonly number[]): TensorData[] {
+  runLevelsSync(input: TensorData, levels: readonly number[]): TensorData[] {
     return this.collect(() => this.built.model.forwardLevels(this.ops, this.inputTensor(input), levels));
   }
 
@@ -54,3 +63,8 @@ export class TfjsPreparedModel {
     this.params.dispose();
   }
 }
+
+export const tfjsExecutor: Executor = {
+  name: 'tfjs',
+  prepare: async (built, weights) => new TfjsPreparedModel(built, weights),
+};

@@ -304,7 +304,8 @@ export async function listCachedRepos(o: ListOptions = {}): Promise<CachedRepo[]
     const repoId = repoIdFromFolder(name);
     if (!repoId || (namespace !== null && !repoId.startsWith(`${namespace}/`))) continue;
     const d = await describeRepo(cacheDir, repoId);
-    if (d) out.push(d);
+    // An empty shell (a download that failed before anything was cached) is not listed.
+    if (d && (d.sizeBytes > 0 || d.incompleteBytes > 0 || Object.keys(d.snapshots).length > 0 || Object.keys(d.refs).length > 0)) out.push(d);
   }
   return out;
 }

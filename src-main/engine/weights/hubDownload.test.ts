@@ -284,7 +284,7 @@ describe('downloadWeights against a local hub', () => {
   it('one of two sharing callers cancels: it alone gets DOWNLOAD_CANCELLED', async () => {
     await serve([{ fault: { kind: 'slow', chunk: 16384, delayMs: 5 } }]);
     const ac = new AbortController();
-    const pa = downloadWeights(REPO, opts({ signal: ac.signal, onProgress: (p) => p.bytes > 20000 && ac.abort() }));
+    const pa = downloadWeights(REPO, opts({ signal: ac.signal, progressIntervalMs: 0, onProgress: (p) => p.bytes > 20000 && ac.abort() }));
     const pb = downloadWeights(REPO, opts());
     expect((await failure(pa)).code).toBe('DOWNLOAD_CANCELLED');
     expect((await pb).size).toBe(CONTENT.length);

@@ -403,10 +403,18 @@ async function getOnce(ctx: Ctx, meta: Meta, st: BodyState, meter: Meter): Promi
             { repoId: ctx.repoId, expectedSize: meta.size },
           );
         }
-        let off = 0;
-        while (off < value.byteLength) {
-          const { bytesWritten } = await st.fh.write(value, off, value.byteLength - off, st.bytes + off);
-          off += bytesWritten;
+        try {
+          let off = 0;
+          while (off < value.byteLength) {
+            const { bytesWritten } = await st.fh.write(value, off, value.byteLength - off, st.bytes + off);
+            off += bytesWritten;
+          }
+        } catch (e) {
+          throw new EngineError('CACHE_WRITE_FAILED', `cannot write ${ctx.repoId} into the hub cache ${ctx.settings.cacheDir}: ${(e as Error).message}`, {
+            repoId: ctx.repoId,
+            cacheDir: ctx.settings.cacheDir,
+            code: (e as NodeJS.ErrnoException).code,
+          });
         }
         st.hasher?.hash.update(value);
         st.bytes += value.byteLength;

@@ -85,6 +85,27 @@ describe('weights CLI', () => {
     expect(again.err).toMatch(/^error: timm\/resnet50\.a1_in1k is not in the hub cache/);
   });
 
+  it('Ctrl-C during a download: exit 130, nothing cached, handler removed', async () => {
+    const others = process.listeners('SIGINT');
+    for (const l of others) process.removeListener('SIGINT', l);
+    try {
+      const out = new PassThrough();
+      const err = new PassThrough();
+      let e = '';
+      err.on('data', (d: Buffer) => {
+        e += d.toString();
+        if (/\d+%/.test(e) && !/ 0%/.test(d.toString())) process.emit('SIGINT');
+      });
+      const code = await weightsCommand(['download', 'resnet50.a1_in1k'], out, err, { env: { HF_HUB_CACHE: cacheDir, HF_ENDPOINT: hub.endpoint }, tty: true });
+      expect(code).toBe(130);
+      expect(e).toMatch(/error: download interrupted; nothing was cached/);
+      expect(process.listenerCount('SIGINT')).toBe(0);
+      expect((await run('list')).out).toMatch(/no timm weights cached/);
+    } finally {
+      for (const l of others) process.on('SIGINT', l);
+    }
+  });
+
   it('download failures are one error line and exit 1', async () => {
     const r = await run('download', 'timm/missing.x');
     expect(r.code).toBe(1);

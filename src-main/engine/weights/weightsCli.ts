@@ -28,6 +28,7 @@ export const WEIGHTS_USAGE = `usage: weights <command>
 options: --cache-dir DIR (default HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub)`;
 
 class UsageError extends Error {}
+class Interrupted extends Error {}
 
 type Rows = Record<string, Array<{ name: string; hfHubId: string | null }>>;
 const CFGS = table as unknown as Rows;
@@ -208,18 +209,28 @@ export async function weightsCommand(argv: string[], out: NodeJS.WritableStream,
       const revision = revisionFlag === undefined ? undefined : validateRevisionArg(revisionFlag);
       const tty = ctx.tty ?? Boolean((err as NodeJS.WriteStream).isTTY);
       let drawn = false;
+      // Without a caller's signal, Ctrl-C cancels cleanly (the partial temp file is removed).
+      const interrupt = ctx.signal ? null : new AbortController();
+      const onSigint = (): void => interrupt?.abort();
+      if (interrupt) process.once('SIGINT', onSigint);
       const r = await downloadWeights(repoId, {
         ...copts,
         revision,
-        signal: ctx.signal,
+        signal: ctx.signal ?? interrupt?.signal,
         progressIntervalMs: tty ? 100 : 2000,
         onProgress: (pr) => {
           drawn = true;
           err.write(tty ? `\r${progressLine(pr)}\x1b[K` : `${progressLine(pr)}\n`);
         },
-      }).finally(() => {
-        if (drawn && tty) err.write('\n');
-      });
+      })
+        .catch((e: unknown) => {
+          if (interrupt?.signal.aborted) throw new Interrupted();
+          throw e;
+        })
+        .finally(() => {
+          if (interrupt) process.removeListener('SIGINT', onSigint);
+          if (drawn && tty) err.write('\n');
+        });
       if (r.fromCache) say(`${repoId} already cached: ${r.path}`);
       else say(`${repoId}@${r.commit.slice(0, 7)} downloaded (${formatBytes(r.size)}): ${r.path}`);
       return 0;
@@ -257,6 +268,10 @@ export async function weightsCommand(argv: string[], out: NodeJS.WritableStream,
     say(`removed ${repoId} (${formatBytes(r.freedBytes)} freed)`);
     return 0;
   } catch (e) {
+    if (e instanceof Interrupted) {
+      err.write('error: download interrupted; nothing was cached\n');
+      return 130;
+    }
     if (e instanceof UsageError) {
       err.write(`error: ${e.message}\n`);
       return 2;

@@ -49,9 +49,9 @@ describe.each(entries.map((e) => [e.name, e] as const))('%s', (name, entry) => {
     const built = createModel(name, { featuresOnly: true, outputStride: os });
     const prepared = new TfjsPreparedModel(built, formulaStateDict(built.model.registry.list().map((p) => p.ref)));
     try {
-      prepared.runLevels({ shape: [1, 3, 64, 64], data: formulaInput([1, 3, 64, 64]) }, [0]); // warm the weight cache
+      prepared.runLevelsSync({ shape: [1, 3, 64, 64], data: formulaInput([1, 3, 64, 64]) }, [0]); // warm the weight cache
       const before = tf.memory().numTensors;
-      const outs = prepared.runLevels({ shape: [1, 3, 67, 93], data: formulaInput([1, 3, 67, 93]) }, built.outIndices);
+      const outs = prepared.runLevelsSync({ shape: [1, 3, 67, 93], data: formulaInput([1, 3, 67, 93]) }, built.outIndices);
       expect(tf.memory().numTensors).toBe(before);
       expect(outs.map((o) => o.shape.slice(1))).toEqual(predicted.map((p) => p.shape));
       expect(outs.map((o) => o.shape[1])).toEqual(built.featureInfo.map((f) => f.numChs));
