@@ -21,7 +21,14 @@ export type ImageSource = z.infer<typeof ImageSourceSchema>;
 
 export const WeightsChoiceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('random') }),
+  /** timm's pretrained weights from the hub (or its cache); tag as timm names it, e.g. 'resnet50.a1_in1k'. */
   z.object({ kind: z.literal('pretrained'), tag: z.string().max(MAX_NAME).optional() }),
+  /** A local .safetensors file's bytes. */
+  z.object({
+    kind: z.literal('file'),
+    name: z.string().max(1000),
+    bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected the file\'s bytes as a Uint8Array'),
+  }),
 ]);
 export type WeightsChoice = z.infer<typeof WeightsChoiceSchema>;
 
@@ -49,6 +56,11 @@ export const requestSchemas = {
   'zoo:describe': PyramidSettingsSchema,
   'samples:list': z.object({}),
   'features:compute': ComputeRequestSchema,
+  'weights:list': z.object({}),
+  /** Downloads a pretrained tag's weights into the cache (no-op when cached). */
+  'weights:download': z.object({ tag: z.string().min(1).max(MAX_NAME) }),
+  'weights:cancel': z.object({ repoId: z.string().min(1).max(MAX_NAME) }),
+  'weights:remove': z.object({ repoId: z.string().min(1).max(MAX_NAME) }),
 } as const;
 
 export type Channel = keyof typeof requestSchemas;
@@ -109,15 +121,38 @@ export interface ComputedLevel extends DescribedLevel {
   data: Float32Array;
 }
 
+export interface Prediction {
+  classIndex: number;
+  label: string;
+  probability: number;
+}
+
+export type WeightsSourceInfo =
+  | { kind: 'random' }
+  | { kind: 'pretrained'; tag: string; hfHubId: string }
+  | { kind: 'file'; name: string; sha256: string };
+
+export interface CachedWeights {
+  repoId: string;
+  sizeBytes: number;
+  revisions: string[];
+}
+
 export interface ComputeResult extends Description {
   runId: string;
   backend: string;
   /** What the maps were computed with, e.g. 'random init (formula-v1)'. */
   weightsLabel: string;
+  weights: WeightsSourceInfo;
+  /** Top-5 ImageNet-1k classes, when the weights include a 1000-class classifier. */
+  predictions?: Prediction[];
+  /** The preprocessing actually applied (timm's data config). */
+  preprocessing: { mean: number[]; std: number[]; cropPct: number; cropMode: string; interpolation: string };
   /** The image the network saw: resized and cropped, before normalisation. */
   input: RgbImageData;
   levels: ComputedLevel[];
-  timings: { decodeMs: number; preprocessMs: number; forwardMs: number; totalMs: number };
+  /** prepareMs: model build and weights (download, check, layout) — zero when cached. */
+  timings: { decodeMs: number; prepareMs: number; preprocessMs: number; forwardMs: number; totalMs: number };
 }
 
 export interface EngineInfo {
@@ -142,6 +177,10 @@ export interface Responses {
   'zoo:describe': Description;
   'samples:list': { samples: SampleInfo[] };
   'features:compute': ComputeResult;
+  'weights:list': { cacheDir: string; repos: CachedWeights[] };
+  'weights:download': { repoId: string; path: string; sizeBytes: number; fromCache: boolean };
+  'weights:cancel': { cancelled: boolean };
+  'weights:remove': { removed: boolean; freedBytes: number };
 }
 
 export type RequestOf<C extends Channel> = z.input<(typeof requestSchemas)[C]>;
@@ -151,6 +190,7 @@ export type ResponseOf<C extends Channel> = Responses[C];
 export interface Events {
   'engine:progress': { runId: string; stage: 'decode' | 'preprocess' | 'build' | 'forward' | 'done'; message: string };
   'engine:status': { state: 'starting' | 'ready' | 'restarting' | 'crashed'; message: string };
+  'weights:progress': { repoId: string; bytes: number; total: number | null; rate: number; etaSeconds: number | null; done: boolean };
 }
 export type EventName = keyof Events;
 

@@ -11,6 +11,10 @@ export const PRELOAD_FUNCTIONS = {
   'zoo:describe': 'zooDescribe',
   'samples:list': 'samplesList',
   'features:compute': 'featuresCompute',
+  'weights:list': 'weightsList',
+  'weights:download': 'weightsDownload',
+  'weights:cancel': 'weightsCancel',
+  'weights:remove': 'weightsRemove',
 } as const satisfies Record<Channel, string>;
 
 export type PreloadApi = {

@@ -13,17 +13,21 @@ import { EngineError } from '../engine/errors';
 import { initBackend } from '../engine/backend';
 import { parseGolden } from '../engine/conformance/golden';
 import { runGoldenFile } from '../engine/conformance/runGolden';
+import { tfjsExecutor } from '../engine/ops/tfjsExecutor';
 import { reduceChannels } from '../../src-shared/maps/reduce';
 import { UsageError, int, intList, parseFlags, type Parsed } from './args';
 import { heatmapPng } from './pngWriter';
 import { formatTable } from './table';
 import { encodeNpy } from '../engine/export/npy';
+import { progressLine } from '../engine/weights/weightsCli';
+import type { WeightsChoice } from '../../src-shared/contract';
 
 const USAGE = `usage: npm run cli -- <command>
   models [--json]
   info <model> [--out-indices 1,3] [--output-stride 8|16|32] [--input-size N] [--json]
-  run <model> --image FILE --out DIR [--out-indices ...] [--output-stride ...] [--input-size N] [--npy]
-  conformance --golden DIR [--filter TEXT]
+  run <model> --image FILE --out DIR [--out-indices ...] [--output-stride ...] [--input-size N]
+      [--pretrained[=TAG] | --weights FILE.safetensors] [--npy]
+  conformance --golden DIR [--filter TEXT] [--executor tfjs|onnx]
   weights list | download <model.tag|repo> | verify [repo] | remove <repo>`;
 
 const SETTINGS = { 'out-indices': 'string', 'output-stride': 'string', 'input-size': 'string', json: 'bool' } as const;
@@ -71,7 +75,7 @@ async function cmdInfo(argv: string[]): Promise<number> {
 }
 
 async function cmdRun(argv: string[]): Promise<number> {
-  const p = parseFlags(argv, { ...SETTINGS, image: 'string', out: 'string', npy: 'bool' });
+  const p = parseFlags(argv, { ...SETTINGS, image: 'string', out: 'string', npy: 'bool', pretrained: 'optional', weights: 'string' });
   const model = oneModel(p, 'run');
   const image = p.flags.get('image');
   const out = p.flags.get('out');
@@ -83,8 +87,16 @@ async function cmdRun(argv: string[]): Promise<number> {
   } catch (e) {
     throw new EngineError('BAD_IMAGE', `cannot read --image '${image}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const service = new EngineService();
-  const r = await service.compute({ model, ...settingsFrom(p), image: { kind: 'file', name: path.basename(image), bytes }, weights: { kind: 'random' } });
+  const service = new EngineService((event, payload) => {
+    if (event !== 'weights:progress') return;
+    const prog = payload as { repoId: string; done: boolean } & Parameters<typeof progressLine>[0];
+    // Progress goes to stderr, so stdout stays the list of what was written.
+    const line = `${prog.repoId} ${progressLine(prog)}`;
+    if (process.stderr.isTTY) process.stderr.write(`\r${line}${prog.done ? '\n' : ''}`);
+    else if (prog.done) process.stderr.write(`${line}\n`);
+    else throttledLine(line);
+  });
+  const r = await service.compute({ model, ...settingsFrom(p), image: { kind: 'file', name: path.basename(image), bytes }, weights: weightsFrom(p) });
   mkdirSync(out, { recursive: true });
   const files: string[] = [];
   for (const l of r.levels) {
@@ -101,6 +113,9 @@ async function cmdRun(argv: string[]): Promise<number> {
   const info = {
     model: r.model,
     weights: r.weightsLabel,
+    weightsSource: r.weights,
+    predictions: r.predictions,
+    preprocessing: r.preprocessing,
     backend: r.backend,
     outIndices: r.outIndices,
     outputStride: r.outputStride,
@@ -112,12 +127,45 @@ async function cmdRun(argv: string[]): Promise<number> {
   writeFileSync(path.join(out, 'feature_info.json'), JSON.stringify(info, null, 2) + '\n');
   files.push('feature_info.json');
   process.stdout.write(`${r.model} on ${path.basename(image)} (${r.backend}, ${r.weightsLabel}): forward ${Math.round(r.timings.forwardMs)} ms\n`);
+  for (const pr of r.predictions ?? []) process.stdout.write(`  ${(pr.probability * 100).toFixed(1).padStart(5)}%  ${pr.label}\n`);
   for (const f of files) process.stdout.write(`  wrote ${path.join(out, f)}\n`);
   return 0;
 }
 
+let lastProgressLine = 0;
+/** Without a terminal, a progress line every two seconds is enough. */
+function throttledLine(line: string): void {
+  const now = Date.now();
+  if (now - lastProgressLine < 2000) return;
+  lastProgressLine = now;
+  process.stderr.write(`${line}\n`);
+}
+
+function weightsFrom(p: Parsed): WeightsChoice {
+  const pretrained = p.flags.get('pretrained');
+  const file = p.flags.get('weights');
+  if (pretrained !== undefined && file !== undefined) throw new UsageError('give either --pretrained[=TAG] or --weights FILE, not both');
+  if (typeof file === 'string') {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(file));
+    } catch (e) {
+      throw new EngineError('FILE_NOT_FOUND', `cannot read --weights '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    return { kind: 'file', name: path.basename(file), bytes };
+  }
+  if (pretrained === true) return { kind: 'pretrained' };
+  if (typeof pretrained === 'string') {
+    if (!pretrained) throw new UsageError('--pretrained= needs a tag, e.g. --pretrained=resnet50.a1_in1k (or plain --pretrained for the default)');
+    return { kind: 'pretrained', tag: pretrained };
+  }
+  return { kind: 'random' };
+}
+
 async function cmdConformance(argv: string[]): Promise<number> {
-  const p = parseFlags(argv, { golden: 'string', filter: 'string' });
+  const p = parseFlags(argv, { golden: 'string', filter: 'string', executor: 'string' });
+  const executorName = p.flags.get('executor') ?? 'tfjs';
+  if (executorName !== 'tfjs' && executorName !== 'onnx') throw new UsageError(`--executor '${String(executorName)}' is not an executor; allowed: tfjs, onnx`);
   const dir = p.flags.get('golden');
   if (typeof dir !== 'string') throw new UsageError('conformance needs --golden DIR (a folder of golden .json files)');
   let files: string[];
@@ -129,8 +177,10 @@ async function cmdConformance(argv: string[]): Promise<number> {
   const filter = p.flags.get('filter');
   if (typeof filter === 'string') files = files.filter((f) => f.includes(filter));
   if (files.length === 0) throw new UsageError(`--golden '${dir}' holds no .json golden files${typeof filter === 'string' ? ` matching '${filter}'` : ''}`);
-  const backend = await initBackend();
-  process.stdout.write(`conformance on ${backend.label}, ${files.length} files\n`);
+  // The onnx executor needs no tfjs backend; load ONNX Runtime only when asked for.
+  const executor = executorName === 'onnx' ? (await import('../engine/ops/onnxExecutor')).onnxExecutor : tfjsExecutor;
+  const label = executorName === 'onnx' ? 'onnxruntime' : (await initBackend()).label;
+  process.stdout.write(`conformance on ${label}, ${files.length} files\n`);
   const count = { pass: 0, fail: 0, skip: 0 };
   for (const f of files) {
     let g;
@@ -141,7 +191,7 @@ async function cmdConformance(argv: string[]): Promise<number> {
       process.stdout.write(`FAIL ${f}: ${(e as Error).message}\n`);
       continue;
     }
-    for await (const r of runGoldenFile(g)) {
+    for await (const r of runGoldenFile(g, executor)) {
       count[r.status]++;
       process.stdout.write(`${r.status.toUpperCase()} ${r.model}/${r.id} (${r.seconds.toFixed(2)}s) ${r.detail}\n`);
     }

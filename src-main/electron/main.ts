@@ -13,7 +13,8 @@ import { isTrustedSender } from './senderCheck';
 import { secureWindowOptions } from './windowOptions';
 import { utilitySpawner } from './utilityEngine';
 import { CONTENT_SECURITY_POLICY } from '../server/contentSecurity';
-import { isAllowedExternalUrl } from './externalLinks';
+import { guardWebContents } from './navigationGuard';
+import { denyAllPermissions } from './permissionGuard';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererRoot = path.join(here, '../renderer');
@@ -40,13 +41,6 @@ function bindContract(): void {
 
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow(secureWindowOptions(path.join(here, '../preload/index.cjs')));
-  win.webContents.on('will-navigate', (e, url) => {
-    if (!url.startsWith(`${APP_ORIGIN}/`)) e.preventDefault();
-  });
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
   win.once('ready-to-show', () => win.show());
   // A crashed renderer reloads; the store restores the session from preferences.
   win.webContents.on('render-process-gone', () => win.reload());
@@ -58,14 +52,26 @@ function createWindow(): BrowserWindow {
   return win;
 }
 
+// Every webContents, this window's or any later one's: navigation stays in the app,
+// no new windows, only allow-listed https links open in the user's browser.
+app.on('web-contents-created', (_event, contents) => {
+  guardWebContents(contents, (url) => void shell.openExternal(url));
+});
+
 void app.whenReady().then(() => {
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  denyAllPermissions(session.defaultSession);
   protocol.handle(APP_SCHEME, async (request) => {
     const file = appUrlToFile(rendererRoot, request.url);
     if (!file) return new Response('not found', { status: 404 });
-    const res = await net.fetch(pathToFileURL(file).toString());
+    let res: Response;
+    try {
+      res = await net.fetch(pathToFileURL(file).toString());
+    } catch {
+      return new Response('not found', { status: 404 });
+    }
     const headers = new Headers(res.headers);
     headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    headers.set('X-Content-Type-Options', 'nosniff');
     return new Response(res.body, { status: res.status, headers });
   });
   bindContract();

@@ -1,5 +1,5 @@
 /** VS Code's validatedIpcMain idea: only our own top-level page may call the engine. */
-import { APP_ORIGIN } from './appProtocol';
+import { isAppUrl } from './appProtocol';
 
 export interface SenderFrameLike {
   url: string;
@@ -9,9 +9,5 @@ export interface SenderFrameLike {
 
 export function isTrustedSender(frame: SenderFrameLike | null | undefined): boolean {
   if (!frame || frame.parent) return false;
-  try {
-    return new URL(frame.url).origin === APP_ORIGIN || frame.url.startsWith(`${APP_ORIGIN}/`);
-  } catch {
-    return false;
-  }
+  return isAppUrl(frame.url);
 }

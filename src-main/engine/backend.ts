@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
 import { EngineError } from './errors';
 
 export const BACKEND_CHAIN = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
@@ -26,11 +27,29 @@ function firstLine(e: unknown): string {
   return String(e instanceof Error ? e.message : e).split('\n')[0];
 }
 
+/** Throws, without importing the package, when a tfjs-node build has no native addon on disk. */
+function nativeAddonOrThrow(choice: 'tfjs-node' | 'tfjs-node-gpu'): void {
+  let dir: string;
+  try {
+    dir = path.dirname(requireModule.resolve(`@tensorflow/${choice}/package.json`));
+  } catch {
+    throw new Error(`@tensorflow/${choice} is not installed (optional dependency)`);
+  }
+  const lib = path.join(dir, 'lib');
+  const addons = existsSync(lib) ? readdirSync(lib).filter((d) => d.startsWith('napi-v') && existsSync(path.join(lib, d, 'tfjs_binding.node'))) : [];
+  if (!addons.length) {
+    throw new Error(`@tensorflow/${choice} is installed without its native addon (lib/napi-v*/tfjs_binding.node): its install script could not fetch libtensorflow`);
+  }
+}
+
 async function tryChoice(choice: BackendChoice): Promise<string> {
   switch (choice) {
     case 'tfjs-node-gpu':
     case 'tfjs-node': {
       // These packages register the 'tensorflow' backend on import; they are optional dependencies.
+      // Check for the native addon first: importing a package whose install could not fetch
+      // libtensorflow registers hundreds of kernels, prints warnings, and only then fails.
+      nativeAddonOrThrow(choice);
       requireModule(`@tensorflow/${choice}`);
       await tf.setBackend('tensorflow');
       return choice === 'tfjs-node-gpu' ? 'tensorflow (GPU)' : 'tensorflow (CPU)';

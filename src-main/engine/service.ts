@@ -19,6 +19,7 @@ import {
   type EventName,
   type ImageSource,
   type ModelSummary,
+  type Prediction,
   type ResponseOf,
   type SampleInfo,
   type WeightsChoice,
@@ -30,7 +31,9 @@ import { describeLevels, resolveSettings, summarize, type ResolvedSettings } fro
 import { createModel } from './zoo/builder';
 import { TfjsPreparedModel } from './ops/tfjsExecutor';
 import type { TensorData } from './weights/stateDict';
-import { formulaStateDict } from './weights/formula';
+import { WeightsSource, pickPretrained, type ResolvedWeights } from './weights/weightsSource';
+import { hubCacheDir, listCachedRepos, removeCachedRepo } from './weights/hubCache';
+import { topPredictions } from './predictions';
 import { resourcesDir } from './resources';
 import { decodeImage } from './image/decode';
 import { evalTransform } from './image/transform';
@@ -38,19 +41,28 @@ import type { RgbImage } from './image/decode';
 
 export const ENGINE_VERSION = '0.1.0';
 const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
-const RANDOM_LABEL = 'random init (formula-v1)';
 
 type Emit = <E extends EventName>(event: E, payload: Events[E]) => void;
 
 interface PreparedEntry {
   key: string;
   prepared: TfjsPreparedModel;
+  weights: ResolvedWeights;
+  /** The full model with its classifier, when the weights carry an ImageNet-1k head. */
+  classifier?: TfjsPreparedModel;
 }
 
 interface FeatureCacheEntry {
   key: string;
   levels: Map<number, TensorData>;
   input: RgbImage;
+  predictions?: Prediction[];
+}
+
+/** True when the weights hold the full model's classifier with 1000 classes (ImageNet-1k labels). */
+function hasImagenetHead(fullParams: ReadonlyArray<{ key: string; shape: readonly number[] }>, w: ResolvedWeights): boolean {
+  if (w.cfg.numClasses !== 1000) return false;
+  return fullParams.every((p) => w.stateDict.get(p.key)?.shape.join() === p.shape.join());
 }
 
 /** A small LRU that disposes what it evicts. */
@@ -91,12 +103,18 @@ export function toContractError(e: unknown): ContractError {
 
 export class EngineService {
   private summaries?: ModelSummary[];
-  private readonly prepared = new Lru<PreparedEntry>(2, (p) => p.prepared.dispose());
+  private readonly prepared = new Lru<PreparedEntry>(2, (p) => {
+    p.prepared.dispose();
+    p.classifier?.dispose();
+  });
+  private readonly weightsSource: WeightsSource;
   private readonly features = new Lru<FeatureCacheEntry>(2);
   private readonly decoded = new Lru<RgbImage>(2);
   private runCounter = 0;
 
-  constructor(private readonly emit: Emit = () => {}) {}
+  constructor(private readonly emit: Emit = () => {}) {
+    this.weightsSource = new WeightsSource({ onProgress: (repoId, p) => this.emit('weights:progress', { repoId, ...p }) });
+  }
 
   /** Validates and dispatches one contract call. Throws EngineError on bad input. */
   async handle<C extends Channel>(channel: C, payload: unknown): Promise<ResponseOf<C>> {
@@ -119,6 +137,14 @@ export class EngineService {
         return { samples: this.samples() } as ResponseOf<C>;
       case 'features:compute':
         return (await this.compute(req)) as ResponseOf<C>;
+      case 'weights:list':
+        return (await this.listWeights()) as ResponseOf<C>;
+      case 'weights:download':
+        return (await this.downloadWeights(req)) as ResponseOf<C>;
+      case 'weights:cancel':
+        return { cancelled: this.weightsSource.cancel((req as { repoId: string }).repoId) } as ResponseOf<C>;
+      case 'weights:remove':
+        return (await this.removeWeights(req)) as ResponseOf<C>;
     }
     throw new EngineError('UNKNOWN_CHANNEL', `unknown channel '${String(channel)}'`);
   }
@@ -154,19 +180,40 @@ export class EngineService {
     return { key: `sha256:${createHash('sha256').update(src.bytes).digest('hex')}`, bytes: src.bytes, name: src.name };
   }
 
-  private preparedModel(r: ResolvedSettings, weights: WeightsChoice): { prepared: TfjsPreparedModel; label: string } {
-    if (weights.kind !== 'random') {
-      throw new EngineError('WEIGHTS_UNAVAILABLE', `pretrained weights are not available in this build yet; use random init`);
-    }
-    const key = `${r.entry.name}|os${r.outputStride}|random`;
+  async listWeights(): Promise<ResponseOf<'weights:list'>> {
+    const repos = await listCachedRepos();
+    return { cacheDir: hubCacheDir(), repos: repos.map((r) => ({ repoId: r.repoId, sizeBytes: r.sizeBytes, revisions: Object.keys(r.refs) })) };
+  }
+
+  async downloadWeights(req: { tag: string }): Promise<ResponseOf<'weights:download'>> {
+    const [arch] = req.tag.split('.');
+    const cfg = pickPretrained(getEntry(arch), req.tag);
+    const path = await this.weightsSource.download(cfg.hfHubId);
+    const { statSync } = await import('node:fs');
+    return { repoId: cfg.hfHubId, path, sizeBytes: statSync(path).size, fromCache: false };
+  }
+
+  async removeWeights(req: { repoId: string }): Promise<ResponseOf<'weights:remove'>> {
+    const r = await removeCachedRepo(req.repoId);
+    return { removed: r !== null, freedBytes: r?.freedBytes ?? 0 };
+  }
+
+  /** The features-only model on its weights, cached by (model, stride, weights). */
+  private async preparedModel(r: ResolvedSettings, choice: WeightsChoice): Promise<PreparedEntry> {
+    // The full model's parameters: what a checkpoint is checked against.
+    const full = createModel(r.entry.name);
+    const weights = await this.weightsSource.resolve(r.entry, choice, full.model.registry);
+    const key = `${r.entry.name}|os${r.outputStride}|${weights.key}`;
     let hit = this.prepared.get(key);
     if (!hit) {
       const built = createModel(r.entry.name, { featuresOnly: true, outputStride: r.outputStride });
-      const sd = formulaStateDict(built.model.registry.list().map((p) => p.ref));
-      hit = { key, prepared: new TfjsPreparedModel(built, sd) };
+      hit = { key, prepared: new TfjsPreparedModel(built, weights.stateDict), weights };
+      if (choice.kind !== 'random' && hasImagenetHead(full.model.registry.list().map((p) => p.ref), weights)) {
+        hit.classifier = new TfjsPreparedModel(full, weights.stateDict);
+      }
       this.prepared.set(key, hit);
     }
-    return { prepared: hit.prepared, label: RANDOM_LABEL };
+    return hit;
   }
 
   async compute(req: {
@@ -193,7 +240,10 @@ export class EngineService {
     }
     const t1 = performance.now();
 
-    const cfg = r.entry.pretrained[0];
+    this.emit('engine:progress', { runId, stage: 'build', message: `preparing ${r.entry.name}` });
+    const model = await this.preparedModel(r, req.weights);
+    const tPrepared = performance.now();
+    const cfg = model.weights.cfg;
     const pre = evalTransform(decoded, {
       inputSize: [3, r.inputSize[0], r.inputSize[1]],
       cropPct: cfg.cropPct,
@@ -205,23 +255,11 @@ export class EngineService {
     const t2 = performance.now();
 
     this.emit('engine:progress', { runId, stage: 'forward', message: `running ${r.entry.name}` });
-    const { prepared, label } = this.preparedModel(r, req.weights);
-    const featureKey = `${r.entry.name}|os${r.outputStride}|${label}|${img.key}|${r.inputSize.join('x')}`;
-    let cached = this.features.get(featureKey);
-    const missing = r.outIndices.filter((i) => !cached?.levels.has(i));
-    if (missing.length) {
-      // Every level up to the deepest one requested comes for free: keep them all,
-      // so a later out_indices subset reuses this forward pass.
-      const upTo = [...Array(Math.max(...r.outIndices) + 1).keys()];
-      const outs = await prepared.runLevels(pre.tensor, upTo);
-      const levels = new Map(cached?.levels ?? []);
-      upTo.forEach((i, k) => levels.set(i, outs[k]));
-      cached = { key: featureKey, levels, input: pre.cropped };
-      this.features.set(featureKey, cached);
-    }
+    const featureKey = `${model.key}|${img.key}|${r.inputSize.join('x')}`;
+    const cached = await this.levelsFor(model, featureKey, pre, r.outIndices);
     const t3 = performance.now();
     const levels: ComputedLevel[] = described.map((d) => {
-      const t = cached!.levels.get(d.index)!;
+      const t = cached.levels.get(d.index) as TensorData;
       return { ...d, shape: [t.shape[1], t.shape[2], t.shape[3]], data: t.data };
     });
     this.emit('engine:progress', { runId, stage: 'done', message: 'done' });
@@ -232,11 +270,33 @@ export class EngineService {
       outputStride: r.outputStride,
       inputSize: r.inputSize,
       backend: backend.label,
-      weightsLabel: label,
+      weightsLabel: model.weights.label,
+      weights: model.weights.source,
+      predictions: cached.predictions,
+      preprocessing: { mean: cfg.mean, std: cfg.std, cropPct: cfg.cropPct, cropMode: cfg.cropMode, interpolation: cfg.interpolation },
       input: { width: pre.cropped.width, height: pre.cropped.height, rgb: pre.cropped.data },
       levels,
-      timings: { decodeMs: t1 - t0, preprocessMs: t2 - t1, forwardMs: t3 - t2, totalMs: performance.now() - t0 },
+      timings: { decodeMs: t1 - t0, prepareMs: tPrepared - t1, preprocessMs: t2 - tPrepared, forwardMs: t3 - t2, totalMs: performance.now() - t0 },
     };
+  }
+
+  /**
+   * The wanted levels, from the feature cache when it has them all. A forward
+   * pass keeps every level up to the deepest wanted one (they come for free),
+   * so a later out_indices subset reuses it.
+   */
+  private async levelsFor(model: PreparedEntry, key: string, pre: { tensor: TensorData; cropped: RgbImage }, wanted: number[]): Promise<FeatureCacheEntry> {
+    const cached = this.features.get(key);
+    if (cached && wanted.every((i) => cached.levels.has(i))) return cached;
+    const upTo = [...Array(Math.max(...wanted) + 1).keys()];
+    const outs = await model.prepared.runLevels(pre.tensor, upTo);
+    const entry: FeatureCacheEntry = { key, levels: new Map(upTo.map((i, k) => [i, outs[k]])), input: pre.cropped };
+    if (model.classifier) {
+      const [logits] = await model.classifier.run(pre.tensor, 'forward');
+      entry.predictions = topPredictions(logits.data, 5);
+    }
+    this.features.set(key, entry);
+    return entry;
   }
 
   dispose(): void {

@@ -32,19 +32,25 @@ function connect(): Port {
 const port = connect();
 const service = new EngineService((event, payload) => port.postMessage({ type: 'event', event, payload }));
 
-// Calls run one at a time: tfjs is single-threaded here, and ordering keeps caches coherent.
+// Model calls run one at a time: tfjs is single-threaded here, and ordering
+// keeps caches coherent. Weights calls are I/O and must not wait behind a
+// forward pass (a cancel has to reach the download it cancels).
+const IMMEDIATE = new Set<string>(['weights:list', 'weights:download', 'weights:cancel', 'weights:remove']);
 let queue: Promise<void> = Promise.resolve();
+
+async function answer(id: number, channel: string, payload: unknown): Promise<void> {
+  try {
+    const result = await service.handle(channel as Channel, payload);
+    port.postMessage({ type: 'result', id, ok: true, result });
+  } catch (e) {
+    port.postMessage({ type: 'result', id, ok: false, error: toContractError(e) });
+  }
+}
 
 port.onMessage((message) => {
   if (message.type !== 'call') return;
-  queue = queue.then(async () => {
-    try {
-      const result = await service.handle(message.channel as Channel, message.payload);
-      port.postMessage({ type: 'result', id: message.id, ok: true, result });
-    } catch (e) {
-      port.postMessage({ type: 'result', id: message.id, ok: false, error: toContractError(e) });
-    }
-  });
+  if (IMMEDIATE.has(message.channel)) void answer(message.id, message.channel, message.payload);
+  else queue = queue.then(() => answer(message.id, message.channel, message.payload));
 });
 
 port.postMessage({ type: 'ready' });

@@ -373,3 +373,15 @@ export async function readWeightsFile(path: string): Promise<StateDict> {
     await fh.close();
   }
 }
+
+/**
+ * Weights given as bytes (an upload from the UI): the same refusals as
+ * readWeightsFile — pickle formats by name or magic, then the strict reader.
+ */
+export function parseWeightsBytes(bytes: Uint8Array, name: string): StateDict {
+  const ext = extname(name).toLowerCase();
+  if (PICKLE_EXTENSIONS.has(ext)) throw pickleRefusal(name, `has the PyTorch checkpoint extension '${ext}'`);
+  const pickle = sniffPickle(bytes.subarray(0, 16));
+  if (pickle) throw pickleRefusal(name, pickle);
+  return parseSafetensors(bytes, name);
+}

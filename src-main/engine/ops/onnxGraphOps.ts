@@ -1,0 +1,216 @@
+import type { Activation, BatchNormParams, Conv2dOptions, Dims4, Ops, ParamRef, Pool2dOptions } from './ops';
+import type { OnnxAttribute } from './onnxProto';
+import { OnnxGraph, type Sym } from './onnxGraph';
+import { convLength, pooledLength, poolPadding, windowCounts } from './poolGeometry';
+
+const ints = (name: string, value: readonly number[]): OnnxAttribute => ({ name, type: 'ints', value });
+const int = (name: string, value: number): OnnxAttribute => ({ name, type: 'int', value });
+const float = (name: string, value: number): OnnxAttribute => ({ name, type: 'float', value });
+
+/** numpy broadcasting of two static shapes. */
+function broadcast(a: readonly number[], b: readonly number[]): number[] {
+  const rank = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) throw new Error(`shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`);
+    out.push(Math.max(da, db));
+  }
+  return out;
+}
+
+/** The geometry of one pooling call in torch terms, as explicit [before, after] pads per axis. */
+function poolGeometry(x: Sym, o: Pool2dOptions) {
+  const [, , h, w] = x.shape;
+  const [kh, kw] = o.kernel;
+  const oh = pooledLength(h, kh, o.stride[0], o.padding[0], o.ceilMode);
+  const ow = pooledLength(w, kw, o.stride[1], o.padding[1], o.ceilMode);
+  const ph = poolPadding(h, kh, o.stride[0], o.padding[0], oh);
+  const pw = poolPadding(w, kw, o.stride[1], o.padding[1], ow);
+  return { h, w, kh, kw, oh, ow, ph, pw, shape: [x.shape[0], x.shape[1], oh, ow] };
+}
+
+/**
+ * The op layer as an ONNX graph builder: every call appends nodes to an
+ * OnnxGraph and returns a symbolic value with its static NCHW shape.
+ * Pooling never uses ONNX's ceil_mode (whose edge windows differ between
+ * runtimes): torch's output size becomes explicit end padding, and average
+ * divisors are made to match torch's count_include_pad exactly.
+ */
+export class OnnxGraphOps implements Ops<Sym> {
+  constructor(readonly graph: OnnxGraph) {}
+
+  scope<R extends Sym | Sym[]>(fn: () => R): R {
+    return fn();
+  }
+
+  dims(x: Sym): Dims4 {
+    const s = x.shape;
+    if (s.length === 2) return { n: s[0], c: s[1], h: 1, w: 1 };
+    return { n: s[0], c: s[1], h: s[2], w: s[3] };
+  }
+
+  conv2d(x: Sym, weight: ParamRef, o: Conv2dOptions): Sym {
+    const [outC, , kh, kw] = weight.shape;
+    const { n, h, w } = this.dims(x);
+    const shape = [n, outC, convLength(h, kh, o.stride[0], o.padding[0], o.dilation[0]), convLength(w, kw, o.stride[1], o.padding[1], o.dilation[1])];
+    const inputs = [x.name, this.graph.param(weight)];
+    if (o.bias) inputs.push(this.graph.param(o.bias));
+    return this.graph.node('Conv', inputs, shape, [
+      ints('kernel_shape', [kh, kw]),
+      ints('strides', o.stride),
+      ints('pads', [o.padding[0], o.padding[1], o.padding[0], o.padding[1]]),
+      ints('dilations', o.dilation),
+      int('group', o.groups),
+    ]);
+  }
+
+  batchNorm(x: Sym, p: BatchNormParams): Sym {
+    const g = this.graph;
+    const inputs = [x.name, g.param(p.weight), g.param(p.bias), g.param(p.runningMean), g.param(p.runningVar)];
+    return g.node('BatchNormalization', inputs, x.shape, [float('epsilon', p.eps)]);
+  }
+
+  linear(x: Sym, weight: ParamRef, bias?: ParamRef): Sym {
+    const inputs = [x.name, this.graph.param(weight)];
+    if (bias) inputs.push(this.graph.param(bias));
+    return this.graph.node('Gemm', inputs, [x.shape[0], weight.shape[0]], [int('transB', 1)]);
+  }
+
+  activation(x: Sym, kind: Activation): Sym {
+    const g = this.graph;
+    switch (kind) {
+      case 'relu':
+        return g.node('Relu', [x.name], x.shape);
+      case 'relu6':
+        return g.node('Clip', [x.name, g.floats([], [0]), g.floats([], [6])], x.shape);
+      case 'sigmoid':
+        return g.node('Sigmoid', [x.name], x.shape);
+      case 'hardSigmoid':
+        // relu6(x + 3) / 6 = clamp(x/6 + 1/2, 0, 1)
+        return g.node('HardSigmoid', [x.name], x.shape, [float('alpha', 1 / 6), float('beta', 0.5)]);
+      case 'hardSwish':
+        return g.node('HardSwish', [x.name], x.shape);
+      case 'silu':
+        return this.mul(x, g.node('Sigmoid', [x.name], x.shape));
+      case 'gelu': {
+        // Exact (erf) GELU, the pattern ORT fuses into one Gelu kernel.
+        const erf = g.node('Erf', [this.scale(x, Math.SQRT1_2).name], x.shape);
+        const onePlus = g.node('Add', [erf.name, g.floats([], [1])], x.shape);
+        return this.scale(this.mul(x, onePlus), 0.5);
+      }
+      case 'tanh':
+        return g.node('Tanh', [x.name], x.shape);
+      case 'identity':
+        return x;
+    }
+  }
+
+  add(a: Sym, b: Sym): Sym {
+    return this.graph.node('Add', [a.name, b.name], broadcast(a.shape, b.shape));
+  }
+
+  mul(a: Sym, b: Sym): Sym {
+    return this.graph.node('Mul', [a.name, b.name], broadcast(a.shape, b.shape));
+  }
+
+  scale(x: Sym, factor: number): Sym {
+    return this.graph.node('Mul', [x.name, this.graph.floats([], [factor])], x.shape);
+  }
+
+  maxPool2d(x: Sym, o: Pool2dOptions): Sym {
+    // ONNX MaxPool ignores padded taps, as torch does (pads act as -inf).
+    const p = poolGeometry(x, o);
+    return this.graph.node('MaxPool', [x.name], p.shape, [
+      ints('kernel_shape', o.kernel),
+      ints('strides', o.stride),
+      ints('pads', [p.ph[0], p.pw[0], p.ph[1], p.pw[1]]),
+    ]);
+  }
+
+  avgPool2d(x: Sym, o: Pool2dOptions): Sym {
+    const p = poolGeometry(x, o);
+    const include = o.countIncludePad ?? true;
+    const ch = windowCounts(p.h, p.kh, o.stride[0], o.padding[0], p.oh, include);
+    const cw = windowCounts(p.w, p.kw, o.stride[1], o.padding[1], p.ow, include);
+    const attrs = (pads: number[], countIncludePad: number) => [
+      ints('kernel_shape', o.kernel),
+      ints('strides', o.stride),
+      ints('pads', pads),
+      int('count_include_pad', countIncludePad),
+    ];
+    const pads = [p.ph[0], p.pw[0], p.ph[1], p.pw[1]];
+    // Every window full (padding counted where torch counts it): a plain mean over kh·kw taps.
+    if (ch.every((c) => c === p.kh) && cw.every((c) => c === p.kw)) return this.graph.node('AveragePool', [x.name], p.shape, attrs(pads, 1));
+    // count_include_pad=False: torch and ONNX both divide by the taps inside the input.
+    if (!include) return this.graph.node('AveragePool', [x.name], p.shape, attrs(pads, 0));
+    // count_include_pad=True with ceil-mode windows hanging past the padding: torch counts the
+    // padding but not the overhang. Zero-pad, take kh·kw means, rescale each window by kh·kw / taps.
+    const padded = this.pad2d(x, [p.ph[0], p.ph[1], p.pw[0], p.pw[1]]);
+    const mean = this.graph.node('AveragePool', [padded.name], p.shape, attrs([0, 0, 0, 0], 1));
+    const fix = new Float32Array(p.oh * p.ow);
+    for (let i = 0; i < p.oh; i++) for (let j = 0; j < p.ow; j++) fix[i * p.ow + j] = (p.kh * p.kw) / (ch[i] * cw[j]);
+    return this.graph.node('Mul', [mean.name, this.graph.floats([1, 1, p.oh, p.ow], fix)], p.shape);
+  }
+
+  globalAvgPool(x: Sym): Sym {
+    return this.graph.node('GlobalAveragePool', [x.name], [x.shape[0], x.shape[1], 1, 1]);
+  }
+
+  globalMaxPool(x: Sym): Sym {
+    return this.graph.node('GlobalMaxPool', [x.name], [x.shape[0], x.shape[1], 1, 1]);
+  }
+
+  flatten(x: Sym): Sym {
+    if (x.shape.length === 2) return x;
+    return this.graph.node('Flatten', [x.name], [x.shape[0], x.shape[1]], [int('axis', 1)]);
+  }
+
+  pad2d(x: Sym, pads: readonly [number, number, number, number], value = 0): Sym {
+    const [n, c, h, w] = x.shape;
+    const [top, bottom, left, right] = pads;
+    const g = this.graph;
+    const onnxPads = g.int64s([0, 0, top, left, 0, 0, bottom, right]);
+    return g.node('Pad', [x.name, onnxPads, g.floats([], [value])], [n, c, h + top + bottom, w + left + right], [{ name: 'mode', type: 'string', value: 'constant' }]);
+  }
+
+  concatChannels(xs: Sym[]): Sym {
+    if (xs.length === 1) return xs[0];
+    const shape = [...xs[0].shape];
+    shape[1] = xs.reduce((s, x) => s + x.shape[1], 0);
+    return this.graph.node('Concat', xs.map((x) => x.name), shape, [int('axis', 1)]);
+  }
+
+  splitChannels(x: Sym, sizes: number[]): Sym[] {
+    if (sizes.length === 1) return [x];
+    const shapes = sizes.map((c) => {
+      const s = [...x.shape];
+      s[1] = c;
+      return s;
+    });
+    return this.graph.nodeMulti('Split', [x.name, this.graph.int64s(sizes)], shapes, [int('axis', 1)]);
+  }
+
+  channelConv1d(x: Sym, weight: ParamRef): Sym {
+    const { n, c } = this.dims(x);
+    const k = weight.shape[weight.shape.length - 1];
+    const g = this.graph;
+    // [N, C, 1, 1] → [N, 1, C]: the channels become a 1-D signal with one input channel.
+    const seq = g.node('Reshape', [x.name, g.int64s([n, 1, c])], [n, 1, c]);
+    const conv = g.node('Conv', [seq.name, g.param(weight)], [n, 1, c], [ints('kernel_shape', [k]), ints('pads', [(k - 1) / 2, (k - 1) / 2])]);
+    return g.node('Reshape', [conv.name, g.int64s([n, c, 1, 1])], [n, c, 1, 1]);
+  }
+
+  radixSoftmax(x: Sym, radix: number, cardinality: number): Sym {
+    const { n, c } = this.dims(x);
+    const r = c / (cardinality * radix);
+    const g = this.graph;
+    const grouped = g.node('Reshape', [x.name, g.int64s([n, cardinality, radix, r])], [n, cardinality, radix, r]);
+    const radixMajor = g.node('Transpose', [grouped.name], [n, radix, cardinality, r], [ints('perm', [0, 2, 1, 3])]);
+    const soft = g.node('Softmax', [radixMajor.name], radixMajor.shape, [int('axis', 1)]);
+    return g.node('Reshape', [soft.name, g.int64s([n, c, 1, 1])], [n, c, 1, 1]);
+  }
+}
+
+export { OnnxGraph, type Sym };
