@@ -1,10 +1,15 @@
 import { defineConfig } from '@playwright/test';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 // Two projects over one UI (as Netron does): 'web' drives the real renderer
 // against the real engine through web mode in Debian's Chromium; 'electron'
 // launches the desktop app and skips, saying why, where no Electron binary exists.
 const PORT = Number(process.env.PYRAMIDSCOPE_E2E_PORT ?? 5299);
+// A loopback server plays the weights hub; the engine caches into a fresh folder.
+const HUB_PORT = PORT + 100;
+const HF_HUB_CACHE = mkdtempSync(path.join(os.tmpdir(), 'pyramidscope-e2e-hub-'));
 const chromium = process.env.PYRAMIDSCOPE_CHROMIUM ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 
 export default defineConfig({
@@ -14,13 +19,22 @@ export default defineConfig({
   workers: 1,
   reporter: [['list']],
   use: { trace: 'off', screenshot: 'only-on-failure' },
-  webServer: {
-    command: `node out/main/server.js --port ${PORT}`,
-    url: `http://127.0.0.1:${PORT}/`,
-    reuseExistingServer: false,
-    stdout: 'pipe',
-    timeout: 60_000,
-  },
+  webServer: [
+    {
+      command: `npx tsx e2e/support/fakeHub.ts --port ${HUB_PORT}`,
+      port: HUB_PORT,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+    {
+      command: `node out/main/server.js --port ${PORT}`,
+      url: `http://127.0.0.1:${PORT}/`,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      timeout: 60_000,
+      env: { HF_ENDPOINT: `http://127.0.0.1:${HUB_PORT}`, HF_HUB_CACHE, HF_TOKEN: '' },
+    },
+  ],
   projects: [
     {
       name: 'web',

@@ -50,7 +50,16 @@ export const ComputeRequestSchema = PyramidSettingsSchema.extend({
 });
 export type ComputeRequest = z.input<typeof ComputeRequestSchema>;
 
+/** Explorer: receptive field, stride and dilation of every level (no weights, no image). */
+export const GeometryRequestSchema = PyramidSettingsSchema;
+
+/** Explorer: timm's forward_features map and the pooled pre-logits vector for an image. */
+export const PenultimateRequestSchema = ComputeRequestSchema.omit({ outIndices: true });
+export type PenultimateRequest = z.input<typeof PenultimateRequestSchema>;
+
 export const requestSchemas = {
+  'explore:geometry': GeometryRequestSchema,
+  'explore:penultimate': PenultimateRequestSchema,
   'engine:info': z.object({}),
   'zoo:list': z.object({}),
   'zoo:describe': PyramidSettingsSchema,
@@ -171,7 +180,44 @@ export interface SampleInfo {
   license: string;
 }
 
+/** One feature level's place on the input, read from the model's structure. */
+export interface LevelGeometry extends LevelInfo {
+  /** [C, H, W] at this output stride and input size. */
+  shape: [number, number, number];
+  /** Distance between neighbouring cells' centres on the input, in pixels [y, x]. */
+  jump: [number, number];
+  /** Theoretical receptive-field size in input pixels [h, w]. */
+  rfSize: [number, number];
+  /** Centre of cell (0, 0)'s receptive field, in input pixel indices [y, x] (may be fractional or negative). */
+  rfStart: [number, number];
+  /** Largest conv dilation inside this level's stage (above 1 where output_stride dilates). */
+  dilation: number;
+  /** How much this stage downsamples (its jump over the previous level's). */
+  stageStride: number;
+}
+
+export interface GeometryResult {
+  model: string;
+  outputStride: number;
+  inputSize: [number, number];
+  /** Every feature level of the model, not only the selected ones. */
+  levels: LevelGeometry[];
+}
+
+export interface PenultimateResult {
+  model: string;
+  outputStride: number;
+  weightsLabel: string;
+  /** forward_features(x): the unpooled map, [C, H, W] row-major float32. */
+  features: { shape: [number, number, number]; data: Float32Array };
+  /** The pooled pre-logits vector (num_classes=0), length C. */
+  pooled: Float32Array;
+  globalPool: string;
+}
+
 export interface Responses {
+  'explore:geometry': GeometryResult;
+  'explore:penultimate': PenultimateResult;
   'engine:info': EngineInfo;
   'zoo:list': { models: ModelSummary[] };
   'zoo:describe': Description;

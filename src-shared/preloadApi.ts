@@ -15,6 +15,8 @@ export const PRELOAD_FUNCTIONS = {
   'weights:download': 'weightsDownload',
   'weights:cancel': 'weightsCancel',
   'weights:remove': 'weightsRemove',
+  'explore:geometry': 'exploreGeometry',
+  'explore:penultimate': 'explorePenultimate',
 } as const satisfies Record<Channel, string>;
 
 export type PreloadApi = {

@@ -4,6 +4,7 @@ import { ImagePicker } from './ImagePicker';
 import { FeatureInfoTable } from './FeatureInfoTable';
 import { PyramidView } from './PyramidView';
 import { StatusBar } from './StatusBar';
+import { WeightsPicker } from './WeightsPicker';
 
 export function App() {
   return (
@@ -12,6 +13,7 @@ export function App() {
       <aside className="sidebar">
         <ModelPicker />
         <PyramidSettings />
+        <WeightsPicker />
         <ImagePicker />
       </aside>
       <main className="main">

@@ -2,6 +2,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store';
 import { Heatmap } from './Heatmap';
 import { InputPreview } from './InputPreview';
+import { Predictions } from './Predictions';
 
 export function PyramidView() {
   const { result, colormap } = useApp(useShallow((s) => ({ result: s.result, colormap: s.colormap })));
@@ -11,7 +12,10 @@ export function PyramidView() {
       <div className="level input-level">
         <h3>input</h3>
         <InputPreview image={result.input} />
-        <p className="weights-label">{result.weightsLabel}</p>
+        <p className="weights-label" data-testid="weights-label">
+          {result.weightsLabel}
+        </p>
+        <Predictions />
       </div>
       {result.levels.map((l) => (
         <div key={l.index} className="level" data-testid={`level-${l.index}`}>

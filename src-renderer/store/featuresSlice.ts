@@ -23,6 +23,7 @@ export const createFeaturesSlice: SliceCreator<FeaturesSlice> = (set, get) => ({
         outputStride: s.outputStride,
         inputSize: s.inputSize,
         image: s.image,
+        weights: s.weights,
         runId: `ui-${token}`,
       });
       // A newer run supersedes this one: its result would not match the settings shown.

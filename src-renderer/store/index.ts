@@ -8,6 +8,7 @@ import { createSettingsSlice } from './settingsSlice';
 import { createImageSlice } from './imageSlice';
 import { createFeaturesSlice } from './featuresSlice';
 import { createViewSlice } from './viewSlice';
+import { createWeightsSlice } from './weightsSlice';
 
 export type AppStore = StoreApi<AppState>;
 
@@ -18,6 +19,7 @@ export function createAppStore(client: EngineClient): AppStore {
     ...createSettingsSlice(set, get),
     ...createImageSlice(set, get),
     ...createFeaturesSlice(set, get),
+    ...createWeightsSlice(set, get),
     ...createViewSlice(set, get),
   }));
 }
@@ -25,7 +27,8 @@ export function createAppStore(client: EngineClient): AppStore {
 /** Loads what the UI needs, then runs the default model on the default sample. */
 export async function startApp(store: AppStore): Promise<void> {
   const s = store.getState();
-  await Promise.all([s.loadEngineInfo(), s.loadSamples()]);
+  s.client.on('weights:progress', (p) => store.setState({ download: p.done ? undefined : p }));
+  await Promise.all([s.loadEngineInfo(), s.loadSamples(), s.refreshCache().catch(() => {})]);
   await store.getState().loadModels();
 }
 

@@ -1,4 +1,4 @@
-import type { ComputeResult, ContractError, EngineClient, EngineInfo, ImageSource, ModelSummary, SampleInfo } from '../../src-shared/contract';
+import type { CachedWeights, ComputeResult, ContractError, EngineClient, EngineInfo, Events, ImageSource, ModelSummary, SampleInfo, WeightsChoice } from '../../src-shared/contract';
 import type { ColormapName } from '../../src-shared/maps/colormaps';
 
 export interface ZooSlice {
@@ -40,10 +40,24 @@ export interface FeaturesSlice {
   run(): Promise<void>;
 }
 
+export interface WeightsSlice {
+  weights: WeightsChoice;
+  /** The running download, from the engine's progress events. */
+  download?: Events['weights:progress'];
+  cachedWeights: CachedWeights[];
+  cacheDir: string;
+  useRandomWeights(): void;
+  usePretrained(tag?: string): void;
+  useWeightsFile(name: string, bytes: Uint8Array): void;
+  cancelDownload(): Promise<void>;
+  refreshCache(): Promise<void>;
+  removeCached(repoId: string): Promise<void>;
+}
+
 export interface ViewSlice {
   colormap: ColormapName;
   setColormap(name: ColormapName): void;
 }
 
-export type AppState = ZooSlice & SettingsSlice & ImageSlice & FeaturesSlice & ViewSlice & { client: EngineClient };
+export type AppState = ZooSlice & SettingsSlice & ImageSlice & FeaturesSlice & WeightsSlice & ViewSlice & { client: EngineClient };
 export type SliceCreator<S> = (set: (partial: Partial<AppState> | ((s: AppState) => Partial<AppState>)) => void, get: () => AppState) => S;

@@ -18,7 +18,9 @@ export const createZooSlice: SliceCreator<ZooSlice> = (set, get) => ({
     if (!m) return;
     // A new model starts from timm's defaults; keep the stride when the model can do it.
     const outputStride = m.outputStrides.includes(get().outputStride) ? get().outputStride : 32;
-    set({ selected: name, outIndices: [...m.defaultOutIndices], outputStride });
+    // A pretrained tag belongs to one architecture: the new model starts from its own default.
+    const weights = get().weights.kind === 'pretrained' ? (m.pretrained.length ? { kind: 'pretrained' as const } : { kind: 'random' as const }) : get().weights;
+    set({ selected: name, outIndices: [...m.defaultOutIndices], outputStride, weights });
     void get().run();
   },
 });

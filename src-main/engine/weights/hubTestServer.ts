@@ -61,7 +61,8 @@ export function fakeCommit(seed: string): string {
   return createHash('sha1').update(seed).digest('hex');
 }
 
-export async function startTestHub(files: HubFile[]): Promise<TestHub> {
+/** `port` 0 picks a free one (tests); e2e runs give a fixed port. */
+export async function startTestHub(files: HubFile[], listenPort = 0): Promise<TestHub> {
   const requests: SeenRequest[] = [];
   const getCounts = new Map<string, number>();
   const hung = new Set<ServerResponse>();
@@ -159,7 +160,7 @@ export async function startTestHub(files: HubFile[]): Promise<TestHub> {
   };
 
   const server: Server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
