@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CHANNELS, ContractCallError, type Channel } from '../../src-shared/contract';
 import type { IpcReply } from '../../src-shared/preloadApi';
-import { EngineHost } from '../engine/host/engineHost';
+import { EngineHost, callTimeoutFromEnv } from '../engine/host/engineHost';
 import { APP_ORIGIN, APP_SCHEME, appUrlToFile } from './appProtocol';
 import { isTrustedSender } from './senderCheck';
 import { secureWindowOptions } from './windowOptions';
@@ -21,7 +21,7 @@ const rendererRoot = path.join(here, '../renderer');
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
-const engine = new EngineHost({ spawn: utilitySpawner(path.join(here, 'engineWorker.js')) });
+const engine = new EngineHost({ spawn: utilitySpawner(path.join(here, 'engineWorker.js')), callTimeoutMs: callTimeoutFromEnv(process.env) });
 
 function bindContract(): void {
   for (const channel of CHANNELS) {

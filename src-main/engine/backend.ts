@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { existsSync, readdirSync } from 'node:fs';
 import { EngineError } from './errors';
+import { chooseWasmThreads } from './wasmThreads';
 
 export const BACKEND_CHAIN = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHAIN)[number];
@@ -18,10 +19,13 @@ export interface BackendStatus {
   label: string;
   /** Why each earlier choice was skipped. */
   skipped: Array<{ choice: BackendChoice; reason: string }>;
+  /** wasm only: the threads XNNPACK runs on (1 = the single-threaded build). */
+  threads?: number;
 }
 
 const requireModule = createRequire(import.meta.url);
 let current: BackendStatus | undefined;
+let wasmThreads: number | undefined;
 
 function firstLine(e: unknown): string {
   return String(e instanceof Error ? e.message : e).split('\n')[0];
@@ -58,7 +62,14 @@ async function tryChoice(choice: BackendChoice): Promise<string> {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       const dist = path.dirname(requireModule.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
       wasm.setWasmPaths(dist + path.sep);
+      const { threads } = chooseWasmThreads(dist);
+      if (threads > 1) {
+        // tfjs turns threads off in Node; our patch makes the threaded build start there.
+        tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+        wasm.setThreadsCount(threads);
+      }
       if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to initialise');
+      wasmThreads = wasm.getThreadsCount();
       return 'wasm';
     }
     case 'cpu': {
@@ -80,7 +91,7 @@ export async function initBackend(forced = process.env.PYRAMIDSCOPE_BACKEND): Pr
     try {
       const label = await tryChoice(choice);
       await tf.ready();
-      current = { choice, label, skipped };
+      current = { choice, label, skipped, ...(choice === 'wasm' ? { threads: wasmThreads } : {}) };
       return current;
     } catch (e) {
       skipped.push({ choice, reason: firstLine(e) });

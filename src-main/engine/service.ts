@@ -19,6 +19,7 @@ import {
   type EventName,
   type ImageSource,
   type ModelSummary,
+  type PenultimateResult,
   type Prediction,
   type ResponseOf,
   type SampleInfo,
@@ -37,6 +38,8 @@ import { topPredictions } from './predictions';
 import { resourcesDir } from './resources';
 import { decodeImage } from './image/decode';
 import { evalTransform } from './image/transform';
+import { levelGeometry } from './explore/geometry';
+import { PenultimateRunner } from './explore/penultimate';
 import type { RgbImage } from './image/decode';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -111,6 +114,7 @@ export class EngineService {
   private readonly features = new Lru<FeatureCacheEntry>(2);
   private readonly decoded = new Lru<RgbImage>(2);
   private runCounter = 0;
+  private readonly penultimateRunner = new PenultimateRunner();
 
   constructor(private readonly emit: Emit = () => {}) {
     this.weightsSource = new WeightsSource({ onProgress: (repoId, p) => this.emit('weights:progress', { repoId, ...p }) });
@@ -137,6 +141,10 @@ export class EngineService {
         return { samples: this.samples() } as ResponseOf<C>;
       case 'features:compute':
         return (await this.compute(req)) as ResponseOf<C>;
+      case 'explore:geometry':
+        return levelGeometry(req) as ResponseOf<C>;
+      case 'explore:penultimate':
+        return (await this.penultimate(req)) as ResponseOf<C>;
       case 'weights:list':
         return (await this.listWeights()) as ResponseOf<C>;
       case 'weights:download':
@@ -299,7 +307,40 @@ export class EngineService {
     return entry;
   }
 
+  /** Explorer: forward_features and the pooled pre-logits vector, on the same weights and preprocessing as compute. */
+  async penultimate(req: { model: string; outputStride?: number; inputSize?: number; image: ImageSource; weights: WeightsChoice }): Promise<PenultimateResult> {
+    await initBackend();
+    const r = resolveSettings(getEntry(req.model), req);
+    const img = this.imageBytes(req.image);
+    let decoded = this.decoded.get(img.key);
+    if (!decoded) {
+      decoded = decodeImage(img.bytes, img.name);
+      this.decoded.set(img.key, decoded);
+    }
+    const model = await this.preparedModel(r, req.weights);
+    const cfg = model.weights.cfg;
+    const pre = evalTransform(decoded, {
+      inputSize: [3, r.inputSize[0], r.inputSize[1]],
+      cropPct: cfg.cropPct,
+      cropMode: cfg.cropMode,
+      interpolation: cfg.interpolation,
+      mean: cfg.mean,
+      std: cfg.std,
+    });
+    const out = this.penultimateRunner.run(r.entry.name, r.outputStride, model.weights.key, model.weights.stateDict, pre.tensor);
+    const [, c, h, w] = out.features.shape;
+    return {
+      model: r.entry.name,
+      outputStride: r.outputStride,
+      weightsLabel: model.weights.label,
+      features: { shape: [c, h, w], data: out.features.data },
+      pooled: out.pooled.data,
+      globalPool: out.globalPool,
+    };
+  }
+
   dispose(): void {
+    this.penultimateRunner.dispose();
     this.prepared.clear();
     this.features.clear();
   }

@@ -3,9 +3,9 @@
  * web mode, the real renderer and the real engine over the same contract.
  */
 import { fileURLToPath } from 'node:url';
-import { EngineHost, workerSpawner } from '../engine/host/engineHost';
-import { startWebServer, LOOPBACK_HOSTS } from './webServer';
-import { parseServeArgs } from './serveArgs';
+import { EngineHost, callTimeoutFromEnv, workerSpawner } from '../engine/host/engineHost';
+import { startWebServer } from './webServer';
+import { parseServeArgs, remoteBindWarning } from './serveArgs';
 
 /** Where the engine worker is: beside this file when built, in the source tree under tsx. */
 function engineWorker(): { workerUrl: URL; execArgv?: string[] } {
@@ -17,20 +17,22 @@ function engineWorker(): { workerUrl: URL; execArgv?: string[] } {
 
 async function main(): Promise<void> {
   let args;
+  let callTimeoutMs;
   try {
     args = parseServeArgs(process.argv.slice(2));
+    callTimeoutMs = callTimeoutFromEnv(process.env);
   } catch (e) {
     process.stderr.write(`error: ${(e as Error).message}\n`);
     process.exit(2);
   }
-  if (!LOOPBACK_HOSTS.includes(args.host)) {
-    process.stderr.write(
-      `warning: serving on ${args.host}, reachable from other machines. Anyone who can reach this port can run models and read the engine's answers.\n`,
-    );
-  }
-  const host = new EngineHost({ spawn: workerSpawner(engineWorker()) });
+  const warning = remoteBindWarning(args.host);
+  if (warning) process.stderr.write(`${warning}\n`);
+  // Test hooks (a channel that crashes the engine) exist only when asked for.
+  const testHooks = process.env.PYRAMIDSCOPE_TEST_HOOKS === '1';
+  if (testHooks) process.stderr.write('warning: PYRAMIDSCOPE_TEST_HOOKS=1: test hooks are on; never use this outside tests.\n');
+  const host = new EngineHost({ spawn: workerSpawner(engineWorker()), callTimeoutMs });
   const rendererDir = args.rendererDir ?? fileURLToPath(new URL('../renderer', import.meta.url));
-  const server = await startWebServer({ engine: host, rendererDir, host: args.host, port: args.port });
+  const server = await startWebServer({ engine: host, rendererDir, host: args.host, port: args.port, testHooks });
   process.stdout.write(`Pyramidscope web mode: ${server.url}\n`);
   const stop = async () => {
     await server.close();

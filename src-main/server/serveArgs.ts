@@ -32,3 +32,9 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   }
   return out;
 }
+
+/** The warning printed when serving beyond this machine, or null for a loopback address. */
+export function remoteBindWarning(host: string): string | null {
+  if (LOOPBACK_HOSTS.includes(host)) return null;
+  return `warning: serving on ${host}, reachable from other machines. Anyone who can reach this port can run models and read the engine's answers.`;
+}

@@ -12,8 +12,10 @@ import { CONTENT_SECURITY_POLICY } from './contentSecurity';
 import { resolveStatic } from './staticFiles';
 
 export interface EngineInvoker {
-  invoke(channel: Channel, payload: unknown): Promise<unknown>;
+  invoke(channel: Channel, payload: unknown, options?: { signal?: AbortSignal }): Promise<unknown>;
   onEvent(listener: (event: EventName, payload: unknown) => void): () => void;
+  /** Kills the engine as a crash would (only reachable with testHooks on). */
+  crashForTest?(): void;
 }
 
 export interface WebServerOptions {
@@ -23,7 +25,21 @@ export interface WebServerOptions {
   port?: number;
   /** Largest WebSocket message accepted (an image upload travels in one). */
   maxMessageBytes?: number;
+  /**
+   * Accept TEST_CRASH_CHANNEL, which kills the engine mid-request, so end-to-end
+   * tests can prove the UI survives a crash. Off unless PYRAMIDSCOPE_TEST_HOOKS=1.
+   */
+  testHooks?: boolean;
 }
+
+/** Test-only channel (with testHooks): crash the engine as an out-of-memory kill would. */
+export const TEST_CRASH_CHANNEL = 'test:crash-engine';
+
+/** Longest request target accepted; the UI's own URLs are a few dozen characters. */
+export const MAX_URL_LENGTH = 2048;
+/** Request line plus headers (Node's own default, stated so a test can hold it). */
+export const MAX_HEADER_BYTES = 16 * 1024;
+export const DEFAULT_MAX_MESSAGE_BYTES = 80 * 1024 * 1024;
 
 export interface RunningServer {
   url: string;
@@ -41,11 +57,12 @@ function toError(e: unknown): ContractError {
 export async function startWebServer(o: WebServerOptions): Promise<RunningServer> {
   const host = o.host ?? '127.0.0.1';
   const root = path.resolve(o.rendererDir);
-  const server = http.createServer(async (req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
-      return;
-    }
+  const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, async (req, res) => {
+    // Only GETs of static files are served: refuse anything else before reading a byte of its body.
+    const refuse = (status: number, headers: http.OutgoingHttpHeaders = {}) => res.writeHead(status, { ...headers, Connection: 'close' }).end();
+    if ((req.url ?? '').length > MAX_URL_LENGTH) return refuse(414);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(405, { Allow: 'GET, HEAD' });
+    if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined) return refuse(413);
     const file = await resolveStatic(root, req.url ?? '/');
     if (!file) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
@@ -60,11 +77,16 @@ export async function startWebServer(o: WebServerOptions): Promise<RunningServer
     res.end(req.method === 'HEAD' ? undefined : file.body);
   });
 
+  // Slow clients cannot hold connections open: headers within 10 s, a whole request within 30 s.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({
     server,
     path: '/ws',
-    maxPayload: o.maxMessageBytes ?? 80 * 1024 * 1024,
+    // A bigger frame closes that connection (code 1009) before it is buffered; others are unaffected.
+    maxPayload: o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     // Browsers always send Origin: only pages this server served may connect.
     verifyClient: ({ origin, req }: { origin: string; req: http.IncomingMessage }) => !origin || origin === `http://${req.headers.host}`,
   });
@@ -75,21 +97,40 @@ export async function startWebServer(o: WebServerOptions): Promise<RunningServer
 
   wss.on('connection', (socket) => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    // When the page goes away its calls are stale: the engine drops those still queued.
+    const inFlight = new AbortController();
+    socket.on('close', () => {
+      sockets.delete(socket);
+      inFlight.abort();
+    });
+    // ws reports protocol errors (an over-size frame, bad UTF-8, bad opcodes) here and
+    // closes the socket itself; unheard, the error event would crash the whole server.
+    socket.on('error', () => {});
     socket.on('message', async (data, isBinary) => {
       let id: unknown = null;
       try {
         if (!isBinary) throw new ContractCallError({ code: 'BAD_FRAME', message: 'messages must be binary frames' });
         const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-        const msg = decodeFrame(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)) as { id?: unknown; channel?: unknown; payload?: unknown };
+        let msg: { id?: unknown; channel?: unknown; payload?: unknown };
+        try {
+          msg = decodeFrame(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)) as typeof msg;
+        } catch (e) {
+          throw new ContractCallError({ code: 'BAD_FRAME', message: `unreadable frame (${(e as Error).message}); expected the binary framing of src-shared/wire.ts` });
+        }
+        if (msg === null || typeof msg !== 'object') throw new ContractCallError({ code: 'BAD_FRAME', message: 'a frame must hold an object { id, channel, payload }' });
         id = msg.id;
+        if (o.testHooks && msg.channel === TEST_CRASH_CHANNEL && o.engine.crashForTest) {
+          o.engine.crashForTest();
+          socket.send(encodeFrame({ type: 'result', id, ok: true, result: { crashed: true } }));
+          return;
+        }
         if (typeof msg.channel !== 'string' || !(CHANNELS as string[]).includes(msg.channel)) {
           throw new ContractCallError({ code: 'UNKNOWN_CHANNEL', message: `unknown channel '${String(msg.channel).slice(0, 100)}'; allowed: ${CHANNELS.join(', ')}` });
         }
-        const result = await o.engine.invoke(msg.channel as Channel, msg.payload);
-        socket.send(encodeFrame({ type: 'result', id, ok: true, result }));
+        const result = await o.engine.invoke(msg.channel as Channel, msg.payload, { signal: inFlight.signal });
+        if (socket.readyState === socket.OPEN) socket.send(encodeFrame({ type: 'result', id, ok: true, result }));
       } catch (e) {
-        socket.send(encodeFrame({ type: 'result', id, ok: false, error: toError(e) }));
+        if (socket.readyState === socket.OPEN) socket.send(encodeFrame({ type: 'result', id, ok: false, error: toError(e) }));
       }
     });
   });

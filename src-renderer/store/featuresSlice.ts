@@ -29,6 +29,7 @@ export const createFeaturesSlice: SliceCreator<FeaturesSlice> = (set, get) => ({
       // A newer run supersedes this one: its result would not match the settings shown.
       if (token !== latestRun) return;
       set({ status: 'ready', result, error: undefined });
+      void get().loadGeometry();
     } catch (e) {
       if (token !== latestRun) return;
       const error = e instanceof ContractCallError ? e.error : { code: 'INTERNAL', message: String(e instanceof Error ? e.message : e) };

@@ -1,5 +1,22 @@
-import type { CachedWeights, ComputeResult, ContractError, EngineClient, EngineInfo, Events, ImageSource, ModelSummary, SampleInfo, WeightsChoice } from '../../src-shared/contract';
+import type {
+  ComputeResult,
+  ContractError,
+  EngineClient,
+  EngineInfo,
+  Events,
+  CachedWeights,
+  WeightsChoice,
+  GeometryResult,
+  ImageSource,
+  ModelSummary,
+  PenultimateResult,
+  SampleInfo,
+} from '../../src-shared/contract';
 import type { ColormapName } from '../../src-shared/maps/colormaps';
+import type { DisplayMode, ValueSign } from '../../src-shared/maps/display';
+import type { NormScope, Range } from '../../src-shared/maps/normalize';
+import type { RankBy } from '../../src-shared/maps/channelStats';
+import type { PcaFitScope, Session, Upsampling, ViewSettings } from '../../src-shared/export/session';
 
 export interface ZooSlice {
   models: ModelSummary[];
@@ -42,7 +59,7 @@ export interface FeaturesSlice {
 
 export interface WeightsSlice {
   weights: WeightsChoice;
-  /** The running download, from the engine's progress events. */
+  /** The download in progress, if any. */
   download?: Events['weights:progress'];
   cachedWeights: CachedWeights[];
   cacheDir: string;
@@ -54,10 +71,119 @@ export interface WeightsSlice {
   removeCached(repoId: string): Promise<void>;
 }
 
+/** How the maps are shown: every field is display-only (changing it never calls the engine). */
 export interface ViewSlice {
+  viewMode: DisplayMode;
+  channel: number;
+  valueSign: ValueSign;
   colormap: ColormapName;
+  normScope: NormScope;
+  fixedRange: Range;
+  zeroCentre: boolean;
+  overlay: boolean;
+  opacity: number;
+  upsampling: Upsampling;
+  pcaFit: PcaFitScope;
+  setViewMode(mode: DisplayMode): void;
+  setChannel(channel: number): void;
+  /** Moves the channel by `delta`, switching to channel mode. */
+  stepChannel(delta: number): void;
+  setValueSign(sign: ValueSign): void;
   setColormap(name: ColormapName): void;
+  setNormScope(scope: NormScope): void;
+  setFixedRange(range: Range): void;
+  setZeroCentre(on: boolean): void;
+  setOverlay(on: boolean): void;
+  setOpacity(opacity: number): void;
+  setUpsampling(u: Upsampling): void;
+  setPcaFit(fit: PcaFitScope): void;
 }
 
-export type AppState = ZooSlice & SettingsSlice & ImageSlice & FeaturesSlice & WeightsSlice & ViewSlice & { client: EngineClient };
+/** The linked probe: a point on the input, in the input's own pixels divided by its size (0..1). */
+export interface ProbeSlice {
+  probe?: { u: number; v: number; source: 'input' | number };
+  /** Pinned by a click; hovering elsewhere does not move it until it is unpinned. */
+  probeLocked: boolean;
+  setProbe(p: { u: number; v: number; source: 'input' | number } | undefined): void;
+  toggleProbeLock(): void;
+}
+
+export interface BrowserSlice {
+  browserLevel?: number;
+  rankBy: RankBy;
+  topK: number;
+  detail?: { level: number; channel: number };
+  pinned: Array<{ level: number; channel: number }>;
+  setBrowserLevel(level: number | undefined): void;
+  setRankBy(r: RankBy): void;
+  setTopK(k: number): void;
+  openDetail(level: number, channel: number): void;
+  closeDetail(): void;
+  togglePin(level: number, channel: number): void;
+}
+
+export interface CompareSettings {
+  model: string;
+  outIndices: number[];
+  outputStride: number;
+  inputSize?: number;
+  image: ImageSource;
+  imageLabel: string;
+}
+
+export interface CompareSlice {
+  compareOn: boolean;
+  compare?: CompareSettings;
+  compareStatus: RunStatus;
+  compareResult?: ComputeResult;
+  compareError?: ContractError;
+  /** Both panes share one colour scale per level. */
+  compareSharedScale: boolean;
+  setCompareOn(on: boolean): void;
+  updateCompare(patch: Partial<CompareSettings>): void;
+  setCompareSharedScale(on: boolean): void;
+  runCompare(): Promise<void>;
+}
+
+export interface ExploreSlice {
+  geometry?: GeometryResult;
+  compareGeometry?: GeometryResult;
+  /** Geometry at every output stride the model supports, for the Learn panel. */
+  learnGeometry: Record<number, GeometryResult>;
+  penultimate?: PenultimateResult;
+  penultimateStatus: RunStatus;
+  penultimateError?: string;
+  loadGeometry(): Promise<void>;
+  loadLearnGeometry(): Promise<void>;
+  loadPenultimate(): Promise<void>;
+}
+
+export type Theme = 'light' | 'dark';
+
+export interface PrefsSlice {
+  theme: Theme;
+  setTheme(theme: Theme): void;
+}
+
+export interface SessionSlice {
+  sessionError?: string;
+  /** The session file for the current view (undefined before the first result). */
+  exportSession(): Session | undefined;
+  importSession(session: Session): void;
+  currentView(): ViewSettings;
+  setSessionError(message: string | undefined): void;
+}
+
+export type AppState = ZooSlice &
+  SettingsSlice &
+  ImageSlice &
+  FeaturesSlice &
+  WeightsSlice &
+  ViewSlice &
+  ProbeSlice &
+  BrowserSlice &
+  CompareSlice &
+  ExploreSlice &
+  PrefsSlice &
+  SessionSlice & { client: EngineClient };
 export type SliceCreator<S> = (set: (partial: Partial<AppState> | ((s: AppState) => Partial<AppState>)) => void, get: () => AppState) => S;

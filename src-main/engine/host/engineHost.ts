@@ -20,8 +20,32 @@ export interface EngineProcess {
 
 export interface EngineHostOptions {
   spawn(): EngineProcess;
-  /** Per-call time limit; a call past it fails with TIMEOUT. */
+  /** Default per-call time limit (DEFAULT_CALL_TIMEOUT_MS if unset); a call past it fails with TIMEOUT. */
   callTimeoutMs?: number;
+}
+
+/** Options for one call. */
+export interface CallOptions {
+  /** This call's time limit, instead of the host's default. */
+  timeoutMs?: number;
+  /** Aborting fails the call with CANCELLED at once; the engine drops it if it has not started it. */
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_CALL_TIMEOUT_MS = 300_000;
+
+/**
+ * The default call time limit from PYRAMIDSCOPE_CALL_TIMEOUT_MS (milliseconds),
+ * or DEFAULT_CALL_TIMEOUT_MS when unset. Throws, naming the value, when it is not a positive whole number.
+ */
+export function callTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.PYRAMIDSCOPE_CALL_TIMEOUT_MS;
+  if (raw === undefined || raw === '') return DEFAULT_CALL_TIMEOUT_MS;
+  const ms = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(ms) || ms < 1) {
+    throw new Error(`PYRAMIDSCOPE_CALL_TIMEOUT_MS '${raw}' is not allowed; allowed: a whole number of milliseconds, 1 or more (default ${DEFAULT_CALL_TIMEOUT_MS})`);
+  }
+  return ms;
 }
 
 export interface WorkerSpawnOptions {
@@ -56,10 +80,15 @@ export function workerSpawner(o: WorkerSpawnOptions): () => EngineProcess {
   };
 }
 
+function cancelled(channel: string): ContractCallError {
+  return new ContractCallError({ code: 'CANCELLED', message: `${channel} was cancelled: a newer request replaced it, or its caller went away` });
+}
+
 interface Pending {
   resolve(v: unknown): void;
   reject(e: Error): void;
-  timer: NodeJS.Timeout;
+  /** Clears the timer and the abort listener. */
+  settle(): void;
 }
 
 export class EngineHost {
@@ -92,7 +121,7 @@ export class EngineHost {
     const p = this.pending.get(m.id);
     if (!p) return;
     this.pending.delete(m.id);
-    clearTimeout(p.timer);
+    p.settle();
     if (m.ok) p.resolve(m.result);
     else p.reject(new ContractCallError(m.error));
   }
@@ -103,23 +132,37 @@ export class EngineHost {
     this.restarts++;
     const error: ContractError = { code: 'ENGINE_CRASHED', message: `${reason}; the engine restarts on the next request` };
     for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
+      p.settle();
       p.reject(new ContractCallError(error));
       this.pending.delete(id);
     }
     for (const l of this.listeners) l('engine:status', { state: 'crashed', message: error.message } satisfies Events['engine:status']);
   }
 
-  invoke<C extends Channel>(channel: C, payload: RequestOf<C>): Promise<ResponseOf<C>> {
+  invoke<C extends Channel>(channel: C, payload: RequestOf<C>, options: CallOptions = {}): Promise<ResponseOf<C>> {
+    if (options.signal?.aborted) return Promise.reject(cancelled(channel));
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     return new Promise<ResponseOf<C>>((resolve, reject) => {
-      const ms = this.options.callTimeoutMs ?? 300_000;
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new ContractCallError({ code: 'TIMEOUT', message: `${channel} took longer than ${ms} ms` }));
-      }, ms);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      const ms = options.timeoutMs ?? this.options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+      // Give up on the call here and tell the engine, which drops it if it is still queued.
+      const abandon = (error: ContractCallError) => {
+        if (!this.pending.delete(id)) return;
+        settle();
+        reject(error);
+        if (this.worker === worker) worker.postMessage({ type: 'cancel', id } satisfies HostToEngine);
+      };
+      const timer = setTimeout(
+        () => abandon(new ContractCallError({ code: 'TIMEOUT', message: `${channel} took longer than its limit of ${ms} ms (set PYRAMIDSCOPE_CALL_TIMEOUT_MS to change it)` })),
+        ms,
+      );
+      const onAbort = () => abandon(cancelled(channel));
+      const settle = () => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+      };
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, settle });
       worker.postMessage({ type: 'call', id, channel, payload } satisfies HostToEngine);
     });
   }
@@ -138,7 +181,7 @@ export class EngineHost {
     const w = this.worker;
     this.worker = undefined;
     for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
+      p.settle();
       p.reject(new ContractCallError({ code: 'ENGINE_CLOSED', message: 'the engine was shut down' }));
       this.pending.delete(id);
     }

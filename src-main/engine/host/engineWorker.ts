@@ -47,10 +47,27 @@ async function answer(id: number, channel: string, payload: unknown): Promise<vo
   }
 }
 
+// Queued calls not yet started. A call the host gives up on (timeout, cancellation)
+// leaves this set and is skipped when its turn comes, so stale requests cost nothing.
+const waiting = new Set<number>();
+
 port.onMessage((message) => {
+  if (message.type === 'cancel') {
+    waiting.delete(message.id);
+    return;
+  }
   if (message.type !== 'call') return;
-  if (IMMEDIATE.has(message.channel)) void answer(message.id, message.channel, message.payload);
-  else queue = queue.then(() => answer(message.id, message.channel, message.payload));
+  if (IMMEDIATE.has(message.channel)) {
+    void answer(message.id, message.channel, message.payload);
+    return;
+  }
+  waiting.add(message.id);
+  queue = queue.then(async () => {
+    // Let messages that arrived during the previous (synchronous) forward pass in
+    // first: a cancel for this call may be among them.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (waiting.delete(message.id)) return answer(message.id, message.channel, message.payload);
+  });
 });
 
 port.postMessage({ type: 'ready' });

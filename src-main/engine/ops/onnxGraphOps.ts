@@ -34,9 +34,11 @@ function poolGeometry(x: Sym, o: Pool2dOptions) {
 /**
  * The op layer as an ONNX graph builder: every call appends nodes to an
  * OnnxGraph and returns a symbolic value with its static NCHW shape.
- * Pooling never uses ONNX's ceil_mode (whose edge windows differ between
- * runtimes): torch's output size becomes explicit end padding, and average
- * divisors are made to match torch's count_include_pad exactly.
+ * Pooling never uses ONNX's ceil_mode: torch's output size (poolGeometry, the
+ * same rule every executor uses) becomes explicit end padding, and average
+ * divisors are made to match torch's count_include_pad exactly. ONNX's own
+ * ceil_mode edge rules have changed between opsets; ORT 1.30 happens to agree
+ * with torch, but the graph does not depend on that.
  */
 export class OnnxGraphOps implements Ops<Sym> {
   constructor(readonly graph: OnnxGraph) {}

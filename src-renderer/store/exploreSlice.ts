@@ -1,0 +1,66 @@
+import type { ExploreSlice, SliceCreator } from './types';
+import type { ComputeResult, GeometryResult } from '../../src-shared/contract';
+
+const geometryKey = (r: { model: string; outputStride: number; inputSize: readonly number[] }) => `${r.model}|${r.outputStride}|${r.inputSize.join('x')}`;
+
+export const createExploreSlice: SliceCreator<ExploreSlice> = (set, get) => {
+  const geometryCache = new Map<string, Promise<GeometryResult>>();
+  const geometryFor = (r: Pick<ComputeResult, 'model' | 'outputStride' | 'inputSize'>): Promise<GeometryResult> => {
+    const key = geometryKey(r);
+    let p = geometryCache.get(key);
+    if (!p) {
+      p = get().client.invoke('explore:geometry', { model: r.model, outputStride: r.outputStride, inputSize: r.inputSize[0] });
+      // A failed call is not cached: the next run asks again.
+      p.catch(() => geometryCache.delete(key));
+      geometryCache.set(key, p);
+    }
+    return p;
+  };
+  return {
+    geometry: undefined,
+    compareGeometry: undefined,
+    learnGeometry: {},
+    penultimate: undefined,
+    penultimateStatus: 'idle',
+    penultimateError: undefined,
+    loadGeometry: async () => {
+      const { result, compareResult, compareOn } = get();
+      try {
+        if (result) {
+          const g = await geometryFor(result);
+          if (get().result === result) set({ geometry: g });
+        }
+        if (compareOn && compareResult) {
+          const g = await geometryFor(compareResult);
+          if (get().compareResult === compareResult) set({ compareGeometry: g });
+        }
+      } catch {
+        // Geometry refines alignment and the probe; without it the maps still show (naive grid).
+      }
+    },
+    loadLearnGeometry: async () => {
+      const s = get();
+      const model = s.models.find((m) => m.name === s.selected);
+      if (!model) return;
+      const inputSize: [number, number] = s.result?.model === model.name ? s.result.inputSize : [model.defaultInputSize[1], model.defaultInputSize[2]];
+      const entries = await Promise.all(model.outputStrides.map(async (os) => [os, await geometryFor({ model: model.name, outputStride: os, inputSize })] as const));
+      if (get().selected === model.name) set({ learnGeometry: Object.fromEntries(entries) });
+    },
+    loadPenultimate: async () => {
+      const s = get();
+      if (!s.image) return;
+      set({ penultimateStatus: 'running', penultimateError: undefined });
+      try {
+        const penultimate = await s.client.invoke('explore:penultimate', {
+          model: s.selected,
+          outputStride: s.outputStride,
+          inputSize: s.inputSize,
+          image: s.image,
+        });
+        set({ penultimate, penultimateStatus: 'ready' });
+      } catch (e) {
+        set({ penultimateStatus: 'error', penultimateError: e instanceof Error ? e.message : String(e) });
+      }
+    },
+  };
+};
