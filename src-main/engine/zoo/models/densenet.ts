@@ -6,12 +6,12 @@
  * lives under `features.` (conv0, norm0, pool0, denseblockN, transitionN, norm5).
  */
 import type { Ops } from '../../ops/ops';
-import type { FeatureLevelInfo, ModelArgs, ModelEntry, TimmModel } from '../model';
+import type { FeatureLevelInfo, ModelArgs, ModelEntry } from '../model';
 import { runLevelSteps } from '../model';
-import { ParamRegistry, Scope } from '../paramRegistry';
+import type { Scope } from '../paramRegistry';
 import { Conv2d } from '../layers/conv';
 import { BatchNorm2d } from '../layers/norm';
-import { Classifier } from '../layers/classifier';
+import { TimmModelBase } from '../timmModelBase';
 import { pretrainedCfgs } from '../pretrainedCfgs';
 
 /** timm's BatchNormAct2d with its default ReLU. */
@@ -94,20 +94,18 @@ export interface DenseNetConfig {
   bnSize?: number;
 }
 
-export class DenseNet implements TimmModel {
-  readonly registry = new ParamRegistry();
+export class DenseNet extends TimmModelBase {
   readonly featureInfo: FeatureLevelInfo[];
   readonly numFeatures: number;
-  private readonly root = new Scope(this.registry);
   private readonly conv0: Conv2d;
   private readonly norm0: NormAct;
   private readonly blocks: DenseBlock[] = [];
   /** transitions[i] runs before blocks[i + 1]. */
   private readonly transitions: Transition[] = [];
   private readonly norm5: NormAct;
-  private head: Classifier;
 
   constructor(cfg: DenseNetConfig, args: ModelArgs) {
+    super();
     // timm's DenseNet takes no output_stride argument at all (create_model raises TypeError
     // for any value), so only the native stride of 32 exists.
     if (args.outputStride !== 32) throw new RangeError(`output_stride ${args.outputStride} is not supported; allowed: 32`);
@@ -136,11 +134,7 @@ export class DenseNet implements TimmModel {
     this.norm5 = new NormAct(features.child('norm5'), chs);
     this.featureInfo.push({ numChs: chs, reduction, module: 'features.norm5' });
     this.numFeatures = chs;
-    this.head = new Classifier(this.root.child('classifier'), chs, args.numClasses, args.globalPool);
-  }
-
-  get numClasses(): number {
-    return this.head.numClasses;
+    this.createHead('classifier', args.numClasses, args.globalPool);
   }
 
   private steps<T>(ops: Ops<T>): Array<(x: T) => T> {
@@ -162,18 +156,6 @@ export class DenseNet implements TimmModel {
     return runLevelSteps(ops, x, this.steps(ops), levels);
   }
 
-  forwardFeatures<T>(ops: Ops<T>, x: T): T {
-    return this.forwardLevels(ops, x, [this.featureInfo.length - 1])[0];
-  }
-
-  forwardHead<T>(ops: Ops<T>, x: T, preLogits = false): T {
-    return this.head.forward(ops, x, preLogits);
-  }
-
-  resetClassifier(numClasses: number, globalPool = 'avg'): void {
-    this.registry.removePrefix('classifier.');
-    this.head = new Classifier(this.root.child('classifier'), this.numFeatures, numClasses, globalPool);
-  }
 }
 
 function entry(name: string, cfg: DenseNetConfig): ModelEntry {

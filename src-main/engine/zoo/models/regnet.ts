@@ -7,13 +7,13 @@
  * exactly the integers timm gets.
  */
 import type { Ops } from '../../ops/ops';
-import type { FeatureLevelInfo, ModelArgs, ModelEntry, TimmModel } from '../model';
+import type { FeatureLevelInfo, ModelArgs, ModelEntry } from '../model';
 import { runLevelSteps, runSequential } from '../model';
-import { ParamRegistry, Scope } from '../paramRegistry';
-import { Classifier } from '../layers/classifier';
+import type { Scope } from '../paramRegistry';
 import { SEModule } from '../layers/attention';
 import { makeDivisible } from '../layers/helpers';
 import { ConvBnAct } from '../layers/regnetLayers';
+import { TimmModelBase } from '../timmModelBase';
 import { pretrainedCfgs } from '../pretrainedCfgs';
 
 /** The fields of timm's RegNetCfg that the registered X/Y variants use. */
@@ -124,16 +124,14 @@ class Bottleneck {
   }
 }
 
-export class RegNet implements TimmModel {
-  readonly registry = new ParamRegistry();
+export class RegNet extends TimmModelBase {
   readonly featureInfo: FeatureLevelInfo[];
   readonly numFeatures: number;
-  private readonly root = new Scope(this.registry);
   private readonly stem: ConvBnAct;
   private readonly stages: Bottleneck[][] = [];
-  private head: Classifier;
 
   constructor(cfg: RegNetConfig, args: ModelArgs) {
+    super();
     if (![8, 16, 32].includes(args.outputStride)) throw new RangeError(`output_stride ${args.outputStride} is not supported; allowed: 8, 16, 32`);
     const stemWidth = cfg.stemWidth ?? 32;
     this.stem = new ConvBnAct(this.root.child('stem'), args.inChans, stemWidth, 3, { stride: 2 });
@@ -177,11 +175,7 @@ export class RegNet implements TimmModel {
     });
     // final_conv is Identity for these configs (no num_features, linear_out or preact).
     this.numFeatures = prevWidth;
-    this.head = new Classifier(this.root.child('head').child('fc'), this.numFeatures, args.numClasses, args.globalPool);
-  }
-
-  get numClasses(): number {
-    return this.head.numClasses;
+    this.createHead('head.fc', args.numClasses, args.globalPool);
   }
 
   private steps<T>(ops: Ops<T>): Array<(x: T) => T> {
@@ -192,18 +186,6 @@ export class RegNet implements TimmModel {
     return runLevelSteps(ops, x, this.steps(ops), levels);
   }
 
-  forwardFeatures<T>(ops: Ops<T>, x: T): T {
-    return this.forwardLevels(ops, x, [this.featureInfo.length - 1])[0];
-  }
-
-  forwardHead<T>(ops: Ops<T>, x: T, preLogits = false): T {
-    return this.head.forward(ops, x, preLogits);
-  }
-
-  resetClassifier(numClasses: number, globalPool = 'avg'): void {
-    this.registry.removePrefix('head.fc.');
-    this.head = new Classifier(this.root.child('head').child('fc'), this.numFeatures, numClasses, globalPool);
-  }
 }
 
 function entry(name: string, cfg: RegNetConfig): ModelEntry {

@@ -3,13 +3,13 @@
  * The ResNet class is also the trunk for ResNeSt (resnest.ts passes its own block).
  */
 import type { Ops } from '../../ops/ops';
-import type { FeatureLevelInfo, ModelArgs, ModelEntry, TimmModel } from '../model';
+import type { FeatureLevelInfo, ModelArgs, ModelEntry } from '../model';
 import { runLevelSteps, runSequential } from '../model';
-import { ParamRegistry, Scope } from '../paramRegistry';
+import type { Scope } from '../paramRegistry';
 import { Conv2d, getPadding } from '../layers/conv';
 import { BatchNorm2d } from '../layers/norm';
-import { Classifier } from '../layers/classifier';
 import { createAttn, type AttnType, type ChannelAttention } from '../layers/attention';
+import { TimmModelBase } from '../timmModelBase';
 import { pretrainedCfgs } from '../pretrainedCfgs';
 
 export interface Block {
@@ -181,16 +181,14 @@ class Stem {
   }
 }
 
-export class ResNet implements TimmModel {
-  readonly registry = new ParamRegistry();
+export class ResNet extends TimmModelBase {
   readonly featureInfo: FeatureLevelInfo[];
   readonly numFeatures: number;
-  private readonly root = new Scope(this.registry);
   private readonly stem: Stem;
   private readonly stages: Block[][] = [];
-  private head: Classifier;
 
   constructor(cfg: ResNetConfig, args: ModelArgs) {
+    super();
     if (![8, 16, 32].includes(args.outputStride)) throw new RangeError(`output_stride ${args.outputStride} is not supported; allowed: 8, 16, 32`);
     const stemWidth = cfg.stemWidth ?? 64;
     const stemType = cfg.stemType ?? '';
@@ -242,11 +240,7 @@ export class ResNet implements TimmModel {
       this.featureInfo.push({ numChs: inplanes, reduction: netStride, module: name });
     });
     this.numFeatures = inplanes;
-    this.head = new Classifier(this.root.child('fc'), this.numFeatures, args.numClasses, args.globalPool);
-  }
-
-  get numClasses(): number {
-    return this.head.numClasses;
+    this.createHead('fc', args.numClasses, args.globalPool);
   }
 
   private steps<T>(ops: Ops<T>): Array<(x: T) => T> {
@@ -263,18 +257,6 @@ export class ResNet implements TimmModel {
     return runLevelSteps(ops, x, this.steps(ops), levels);
   }
 
-  forwardFeatures<T>(ops: Ops<T>, x: T): T {
-    return this.forwardLevels(ops, x, [this.featureInfo.length - 1])[0];
-  }
-
-  forwardHead<T>(ops: Ops<T>, x: T, preLogits = false): T {
-    return this.head.forward(ops, x, preLogits);
-  }
-
-  resetClassifier(numClasses: number, globalPool = 'avg'): void {
-    this.registry.removePrefix('fc.');
-    this.head = new Classifier(this.root.child('fc'), this.numFeatures, numClasses, globalPool);
-  }
 }
 
 function entry(name: string, cfg: ResNetConfig): ModelEntry {

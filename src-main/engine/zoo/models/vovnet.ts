@@ -4,13 +4,13 @@
  * depthwise-separable 3×3 convs).
  */
 import type { Ops } from '../../ops/ops';
-import type { FeatureLevelInfo, ModelArgs, ModelEntry, TimmModel } from '../model';
+import type { FeatureLevelInfo, ModelArgs, ModelEntry } from '../model';
 import { runLevelSteps, runSequential } from '../model';
-import { ParamRegistry, Scope } from '../paramRegistry';
+import type { Scope } from '../paramRegistry';
 import { ConvNormAct, SeparableConvNormAct } from '../layers/convNormAct';
 import { EffectiveSEModule } from '../layers/effectiveSe';
 import { createAttn, type ChannelAttention } from '../layers/attention';
-import { Classifier } from '../layers/classifier';
+import { TimmModelBase } from '../timmModelBase';
 import { pretrainedCfgs } from '../pretrainedCfgs';
 
 export interface VovNetConfig {
@@ -109,18 +109,16 @@ class OsaStage implements Layer {
   }
 }
 
-export class VovNet implements TimmModel {
-  readonly registry = new ParamRegistry();
+export class VovNet extends TimmModelBase {
   readonly featureInfo: FeatureLevelInfo[];
   readonly numFeatures: number;
-  private readonly root = new Scope(this.registry);
   private readonly stem: Layer[];
   /** How many stem modules feature level 0 covers ('stem.1' → 2, 'stem.2' → 3). */
   private readonly stemSplit: number;
   private readonly stages: OsaStage[] = [];
-  private head: Classifier;
 
   constructor(cfg: VovNetConfig, args: ModelArgs) {
+    super();
     // timm asserts output_stride == 32 (no dilation support in VovNet).
     if (args.outputStride !== 32) throw new RangeError(`output_stride ${args.outputStride} is not supported; allowed: 32`);
     const stemStride = cfg.stemStride ?? 4;
@@ -143,11 +141,7 @@ export class VovNet implements TimmModel {
       inChs = outChs;
     });
     this.numFeatures = inChs;
-    this.head = new Classifier(this.root.child('head').child('fc'), this.numFeatures, args.numClasses, args.globalPool);
-  }
-
-  get numClasses(): number {
-    return this.head.numClasses;
+    this.createHead('head.fc', args.numClasses, args.globalPool);
   }
 
   /** Level 0 ends inside the stem (timm's flattened 'stem.1' hook); the rest of the stem runs with stage 0. */
@@ -164,18 +158,6 @@ export class VovNet implements TimmModel {
     return runLevelSteps(ops, x, this.steps(ops), levels);
   }
 
-  forwardFeatures<T>(ops: Ops<T>, x: T): T {
-    return this.forwardLevels(ops, x, [this.featureInfo.length - 1])[0];
-  }
-
-  forwardHead<T>(ops: Ops<T>, x: T, preLogits = false): T {
-    return this.head.forward(ops, x, preLogits);
-  }
-
-  resetClassifier(numClasses: number, globalPool = 'avg'): void {
-    this.registry.removePrefix('head.');
-    this.head = new Classifier(this.root.child('head').child('fc'), this.numFeatures, numClasses, globalPool);
-  }
 }
 
 function entry(name: string, cfg: VovNetConfig): ModelEntry {

@@ -7,11 +7,11 @@
  * conv), so a block can yield a feature tensor as well as its output.
  */
 import type { Ops } from '../../ops/ops';
-import type { FeatureLevelInfo, ModelArgs, ModelEntry, TimmModel } from '../model';
-import { ParamRegistry, Scope } from '../paramRegistry';
+import type { FeatureLevelInfo, ModelArgs, ModelEntry } from '../model';
+import type { Scope } from '../paramRegistry';
 import { Conv2d } from '../layers/conv';
 import { BatchNorm2d } from '../layers/norm';
-import { Classifier } from '../layers/classifier';
+import { TimmModelBase } from '../timmModelBase';
 import { pretrainedCfgs } from '../pretrainedCfgs';
 
 /** One entry of timm's block_cfg. */
@@ -207,19 +207,17 @@ class Stem {
   }
 }
 
-export class XceptionAligned implements TimmModel {
-  readonly registry = new ParamRegistry();
+export class XceptionAligned extends TimmModelBase {
   readonly featureInfo: FeatureLevelInfo[] = [];
   readonly numFeatures: number;
-  private readonly root = new Scope(this.registry);
   private readonly stem: Stem;
   private readonly blocks: XBlock[] = [];
   /** Per block: the feature level hooked inside it, or -1. */
   private readonly tapLevel: number[] = [];
   private readonly preact: boolean;
-  private head: Classifier;
 
   constructor(cfg: XceptionConfig, args: ModelArgs) {
+    super();
     if (![8, 16, 32].includes(args.outputStride)) throw new RangeError(`output_stride ${args.outputStride} is not supported; allowed: 8, 16, 32`);
     this.preact = cfg.preact;
     this.stem = new Stem(this.root.child('stem'), args.inChans, cfg.preact, cfg.eps);
@@ -249,11 +247,7 @@ export class XceptionAligned implements TimmModel {
     });
     this.numFeatures = this.blocks[this.blocks.length - 1].outChannels;
     this.featureInfo.push({ numChs: this.numFeatures, reduction: netStride, module: `blocks.${this.blocks.length - 1}` });
-    this.head = new Classifier(this.root.child('head').child('fc'), this.numFeatures, args.numClasses, args.globalPool);
-  }
-
-  get numClasses(): number {
-    return this.head.numClasses;
+    this.createHead('head.fc', args.numClasses, args.globalPool);
   }
 
   /**
@@ -283,19 +277,11 @@ export class XceptionAligned implements TimmModel {
     return levels.map((l) => found.get(l) as T);
   }
 
-  forwardFeatures<T>(ops: Ops<T>, x: T): T {
+  override forwardFeatures<T>(ops: Ops<T>, x: T): T {
     const y = this.forwardLevels(ops, x, [this.featureInfo.length - 1])[0];
     return this.preact ? ops.activation(y, 'relu') : y;
   }
 
-  forwardHead<T>(ops: Ops<T>, x: T, preLogits = false): T {
-    return this.head.forward(ops, x, preLogits);
-  }
-
-  resetClassifier(numClasses: number, globalPool = 'avg'): void {
-    this.registry.removePrefix('head.fc.');
-    this.head = new Classifier(this.root.child('head').child('fc'), this.numFeatures, numClasses, globalPool);
-  }
 }
 
 /** Entry flow of the 41/65 models, then `middle` 728-wide blocks, then the exit flow. */
