@@ -32,7 +32,8 @@ export default defineConfig({
       reuseExistingServer: false,
       stdout: 'pipe',
       timeout: 60_000,
-      env: { HF_ENDPOINT: `http://127.0.0.1:${HUB_PORT}`, HF_HUB_CACHE, HF_TOKEN: '' },
+      // PYRAMIDSCOPE_TEST_HOOKS: the crash hook e2e/web/faults.spec.ts uses (off in every other server).
+      env: { HF_ENDPOINT: `http://127.0.0.1:${HUB_PORT}`, HF_HUB_CACHE, HF_TOKEN: '', PYRAMIDSCOPE_TEST_HOOKS: '1' },
     },
   ],
   projects: [

@@ -57,9 +57,19 @@ export const GeometryRequestSchema = PyramidSettingsSchema;
 export const PenultimateRequestSchema = ComputeRequestSchema.omit({ outIndices: true });
 export type PenultimateRequest = z.input<typeof PenultimateRequestSchema>;
 
+/** Explorer: the effective receptive field of one cell, or Grad-CAM for a class at forward_features. */
+export const GradientRequestSchema = ComputeRequestSchema.omit({ outIndices: true }).extend({
+  target: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('cell'), level: int().min(0), row: int().min(0), col: int().min(0), channel: int().min(0).optional() }),
+    z.object({ kind: z.literal('class'), classIndex: int().min(0).optional() }),
+  ]),
+});
+export type GradientRequest = z.input<typeof GradientRequestSchema>;
+
 export const requestSchemas = {
   'explore:geometry': GeometryRequestSchema,
   'explore:penultimate': PenultimateRequestSchema,
+  'explore:gradient': GradientRequestSchema,
   'engine:info': z.object({}),
   'zoo:list': z.object({}),
   'zoo:describe': PyramidSettingsSchema,
@@ -215,9 +225,25 @@ export interface PenultimateResult {
   globalPool: string;
 }
 
+export interface GradientResult {
+  model: string;
+  outputStride: number;
+  weightsLabel: string;
+  target: GradientRequest['target'];
+  /** Cell target: the input's H×W; class target: forward_features' H×W. */
+  height: number;
+  width: number;
+  map: Float32Array;
+  /** Class target: the class used (the top one when none was asked), its label and probability. */
+  classIndex?: number;
+  label?: string;
+  probability?: number;
+}
+
 export interface Responses {
   'explore:geometry': GeometryResult;
   'explore:penultimate': PenultimateResult;
+  'explore:gradient': GradientResult;
   'engine:info': EngineInfo;
   'zoo:list': { models: ModelSummary[] };
   'zoo:describe': Description;

@@ -17,6 +17,7 @@ export const PRELOAD_FUNCTIONS = {
   'weights:remove': 'weightsRemove',
   'explore:geometry': 'exploreGeometry',
   'explore:penultimate': 'explorePenultimate',
+  'explore:gradient': 'exploreGradient',
 } as const satisfies Record<Channel, string>;
 
 export type PreloadApi = {

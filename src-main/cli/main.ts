@@ -20,7 +20,7 @@ import { heatmapPng } from './pngWriter';
 import { formatTable } from './table';
 import { encodeNpy } from '../engine/export/npy';
 import { progressLine } from '../engine/weights/weightsCli';
-import type { WeightsChoice } from '../../src-shared/contract';
+import { PyramidSettingsSchema, type WeightsChoice } from '../../src-shared/contract';
 
 const USAGE = `usage: npm run cli -- <command>
   models [--json]
@@ -44,7 +44,10 @@ function settingsFrom(p: Parsed): { outIndices?: number[]; outputStride?: number
 }
 
 function oneModel(p: Parsed, command: string): string {
-  if (p.positional.length !== 1) throw new UsageError(`${command} needs exactly one model name (see 'models'), got ${p.positional.length ? p.positional.join(' ') : 'none'}`);
+  if (p.positional.length !== 1) throw new UsageError(`${command} needs exactly one model name (see 'models'), got ${p.positional.length ? p.positional.join(' ').slice(0, 200) : 'none'}`);
+  // The contract's limit, checked here because the CLI calls the engine directly (an over-long name would be echoed whole).
+  const max = PyramidSettingsSchema.shape.model.maxLength ?? Infinity;
+  if (p.positional[0].length > max) throw new UsageError(`model name is ${p.positional[0].length} characters long; allowed: at most ${max} (see 'models')`);
   return p.positional[0];
 }
 

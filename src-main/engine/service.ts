@@ -20,6 +20,8 @@ import {
   type ImageSource,
   type ModelSummary,
   type PenultimateResult,
+  type GradientRequest,
+  type GradientResult,
   type Prediction,
   type ResponseOf,
   type SampleInfo,
@@ -40,6 +42,8 @@ import { decodeImage } from './image/decode';
 import { evalTransform } from './image/transform';
 import { levelGeometry } from './explore/geometry';
 import { PenultimateRunner } from './explore/penultimate';
+import { GradientRunner } from './explore/gradients';
+import { softmax, imagenetClassNames } from './predictions';
 import type { RgbImage } from './image/decode';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -115,6 +119,7 @@ export class EngineService {
   private readonly decoded = new Lru<RgbImage>(2);
   private runCounter = 0;
   private readonly penultimateRunner = new PenultimateRunner();
+  private readonly gradientRunner = new GradientRunner();
 
   constructor(private readonly emit: Emit = () => {}) {
     this.weightsSource = new WeightsSource({ onProgress: (repoId, p) => this.emit('weights:progress', { repoId, ...p }) });
@@ -145,6 +150,8 @@ export class EngineService {
         return levelGeometry(req) as ResponseOf<C>;
       case 'explore:penultimate':
         return (await this.penultimate(req)) as ResponseOf<C>;
+      case 'explore:gradient':
+        return (await this.gradient(req)) as ResponseOf<C>;
       case 'weights:list':
         return (await this.listWeights()) as ResponseOf<C>;
       case 'weights:download':
@@ -307,8 +314,8 @@ export class EngineService {
     return entry;
   }
 
-  /** Explorer: forward_features and the pooled pre-logits vector, on the same weights and preprocessing as compute. */
-  async penultimate(req: { model: string; outputStride?: number; inputSize?: number; image: ImageSource; weights: WeightsChoice }): Promise<PenultimateResult> {
+  /** The explorer's channels run on the same weights and preprocessing as compute. */
+  private async explorePrepare(req: { model: string; outputStride?: number; inputSize?: number; image: ImageSource; weights: WeightsChoice }) {
     await initBackend();
     const r = resolveSettings(getEntry(req.model), req);
     const img = this.imageBytes(req.image);
@@ -327,20 +334,42 @@ export class EngineService {
       mean: cfg.mean,
       std: cfg.std,
     });
-    const out = this.penultimateRunner.run(r.entry.name, r.outputStride, model.weights.key, model.weights.stateDict, pre.tensor);
+    return { r, weights: model.weights, input: pre.tensor };
+  }
+
+  /** Explorer: forward_features and the pooled pre-logits vector. */
+  async penultimate(req: { model: string; outputStride?: number; inputSize?: number; image: ImageSource; weights: WeightsChoice }): Promise<PenultimateResult> {
+    const { r, weights, input } = await this.explorePrepare(req);
+    const out = this.penultimateRunner.run(r.entry.name, r.outputStride, weights.key, weights.stateDict, input);
     const [, c, h, w] = out.features.shape;
     return {
       model: r.entry.name,
       outputStride: r.outputStride,
-      weightsLabel: model.weights.label,
+      weightsLabel: weights.label,
       features: { shape: [c, h, w], data: out.features.data },
       pooled: out.pooled.data,
       globalPool: out.globalPool,
     };
   }
 
+  /** Explorer: a cell's effective receptive field, or Grad-CAM for a class. */
+  async gradient(req: { model: string; outputStride?: number; inputSize?: number; image: ImageSource; weights: WeightsChoice; target: GradientRequest['target'] }): Promise<GradientResult> {
+    const { r, weights, input } = await this.explorePrepare(req);
+    const m = { model: r.entry.name, outputStride: r.outputStride, weightsKey: weights.key, stateDict: weights.stateDict };
+    const base = { model: r.entry.name, outputStride: r.outputStride, weightsLabel: weights.label, target: req.target };
+    if (req.target.kind === 'cell') {
+      const g = this.gradientRunner.effectiveReceptiveField(m, input, req.target);
+      return { ...base, height: g.height, width: g.width, map: g.data };
+    }
+    const g = this.gradientRunner.gradCam(m, input, req.target.classIndex);
+    const p = softmax(g.logits);
+    const names = g.logits.length === 1000 ? imagenetClassNames() : [];
+    return { ...base, height: g.height, width: g.width, map: g.data, classIndex: g.classIndex, label: names[g.classIndex] ?? `class ${g.classIndex}`, probability: p[g.classIndex] };
+  }
+
   dispose(): void {
     this.penultimateRunner.dispose();
+    this.gradientRunner.dispose();
     this.prepared.clear();
     this.features.clear();
   }

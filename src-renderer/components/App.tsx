@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { ModelPicker } from './ModelPicker';
 import { PyramidSettings } from './PyramidSettings';
 import { ImagePicker } from './ImagePicker';
@@ -5,8 +6,20 @@ import { FeatureInfoTable } from './FeatureInfoTable';
 import { PyramidView } from './PyramidView';
 import { StatusBar } from './StatusBar';
 import { WeightsPicker } from './WeightsPicker';
+import { ViewControls } from './ViewControls';
+import { ComparePanel } from './ComparePanel';
+import { ExportPanel } from './ExportPanel';
+import { ProbeReadout } from './ProbeReadout';
+import { ChannelBrowser } from './ChannelBrowser';
+import { LearnPanel } from './LearnPanel';
+import { PenultimatePanel } from './PenultimatePanel';
+import { useApp } from '../store';
 
 export function App() {
+  const theme = useApp((s) => s.theme);
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
   return (
     <div className="app">
       <StatusBar />
@@ -15,10 +28,17 @@ export function App() {
         <PyramidSettings />
         <WeightsPicker />
         <ImagePicker />
+        <ViewControls />
+        <ComparePanel />
+        <ExportPanel />
       </aside>
       <main className="main">
         <FeatureInfoTable />
         <PyramidView />
+        <ProbeReadout />
+        <ChannelBrowser />
+        <LearnPanel />
+        <PenultimatePanel />
       </main>
     </div>
   );

@@ -1,8 +1,11 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store';
+import { Shortcuts } from './Shortcuts';
 
 export function StatusBar() {
-  const { status, error, engine, result } = useApp(useShallow((s) => ({ status: s.status, error: s.error, engine: s.engine, result: s.result })));
+  const { status, error, engine, result, theme, setTheme } = useApp(
+    useShallow((s) => ({ status: s.status, error: s.error, engine: s.engine, result: s.result, theme: s.theme, setTheme: s.setTheme })),
+  );
   return (
     <header className="status-bar">
       <h1>Pyramidscope</h1>
@@ -12,6 +15,12 @@ export function StatusBar() {
       </span>
       <span className="backend" title={engine?.skipped.map((s) => `${s.choice}: ${s.reason}`).join('\n')}>
         backend: <span data-testid="backend">{engine?.backend ?? '…'}</span>
+      </span>
+      <span className="bar-tools">
+        <button data-testid="theme-toggle" data-theme={theme} onClick={() => setTheme(theme === 'light' ? 'dark' : 'light')} title="Light or dark theme (t)">
+          {theme === 'light' ? '☾ dark' : '☀ light'}
+        </button>
+        <Shortcuts />
       </span>
       {status === 'error' && error && (
         <div className="error" role="alert">

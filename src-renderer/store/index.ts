@@ -49,7 +49,7 @@ export function createAppStore(client: EngineClient, storage: StateStorage | und
       {
         name: PREFS_STORAGE_KEY,
         version: PREFS_VERSION,
-        storage: createJSONStorage(() => storage ?? noStorage),
+        storage: createJSONStorage(() => writeOnChange(storage ?? noStorage)),
         partialize: pickPrefs,
         migrate: (stored, version) => migratePrefs(stored, version) as AppState,
         merge: (stored, current) => ({ ...current, ...sanitizePrefs(stored) }),
@@ -59,6 +59,23 @@ export function createAppStore(client: EngineClient, storage: StateStorage | und
 }
 
 const noStorage: StateStorage = { getItem: () => null, setItem: () => {}, removeItem: () => {} };
+
+/** persist writes on every state change (a probe hover, too); only touch storage when the preferences changed. */
+function writeOnChange(storage: StateStorage): StateStorage {
+  const last = new Map<string, string>();
+  return {
+    getItem: (key) => storage.getItem(key),
+    setItem: (key, value) => {
+      if (last.get(key) === value) return;
+      last.set(key, value);
+      return storage.setItem(key, value);
+    },
+    removeItem: (key) => {
+      last.delete(key);
+      return storage.removeItem(key);
+    },
+  };
+}
 
 /** Loads what the UI needs, then runs the default model on the default sample. */
 export async function startApp(store: AppStore): Promise<void> {

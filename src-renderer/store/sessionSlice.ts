@@ -57,8 +57,12 @@ export const createSessionSlice: SliceCreator<SessionSlice> = (set, get) => ({
       session.image.kind === 'sample'
         ? { source: { kind: 'sample' as const, name: session.image.name }, label: s.samples.find((x) => x.name === session.image.name)?.file ?? session.image.name }
         : { source: { kind: 'file' as const, name: session.image.name, bytes: base64ToBytes(session.image.base64) }, label: session.image.name };
+    // Weights: random and hub tags reopen as they were; a local file's bytes are not in the session.
+    const w = session.weights;
+    const weights = w.kind === 'pretrained' ? { kind: 'pretrained' as const, tag: w.tag } : { kind: 'random' as const };
     set({
-      sessionError: undefined,
+      sessionError: w.kind === 'file' ? `session used the weights file '${w.name}' (sha256 ${w.sha256.slice(0, 12)}…): load it under Weights to reproduce the numbers` : undefined,
+      weights,
       selected: model.name,
       outIndices: [...session.settings.outIndices],
       outputStride: session.settings.outputStride,

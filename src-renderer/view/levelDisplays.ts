@@ -9,7 +9,7 @@ import type { ComputedLevel } from '../../src-shared/contract';
 import { clampChannel, describeScalarMap, isScalarMode, scalarMap, type DisplayMode, type ValueSign } from '../../src-shared/maps/display';
 import { minMax } from '../../src-shared/maps/reduce';
 import { levelRange, scopeRanges, unionRange, zeroCentred, type NormScope, type Range } from '../../src-shared/maps/normalize';
-import { concatRows, fitPca, hypercolumnMatrix, levelMatrix, pcaToRgba, projectPca, type DataMatrix, type PcaFit } from '../../src-shared/maps/pca';
+import { concatRows, fitGrid, fitPca, gridPixels, hypercolumnMatrix, levelMatrix, pcaToRgba, projectPca, type DataMatrix, type PcaFit } from '../../src-shared/maps/pca';
 import type { PcaFitScope } from '../../src-shared/export/session';
 
 export interface DisplayOptions {
@@ -124,6 +124,13 @@ function rgbOf(level: ComputedLevel, fit: PcaFit, x: DataMatrix, label: string):
   return { kind: 'rgb', index: level.index, shape: level.shape, label, rgba: pcaToRgba(projectPca(fit, x), fit.clip), clip: fit.clip, explained: explainedOf(fit) };
 }
 
+/** The pixels a level's PCA is fitted on: all of them, or a nearest subsample of a large map. */
+function fitSample(level: ComputedLevel, relu: boolean): DataMatrix {
+  const [, h, w] = level.shape;
+  const grid = fitGrid(h, w);
+  return grid[0] === h && grid[1] === w ? levelMatrix(level, relu) : levelMatrix(level, relu, 1, gridPixels(h, w, grid));
+}
+
 let jointMemo: { key: readonly Float32Array[]; sign: ValueSign; value: RgbDisplay[][] } | undefined;
 
 /**
@@ -147,15 +154,15 @@ export function rgbDisplays(panes: ReadonlyArray<readonly ComputedLevel[]>, o: P
       const x = levelMatrix(level, relu);
       if (other) {
         const [a, b] = k === 0 ? [level, other] : [other, level];
-        const fit = cachedOn(a.data, `pca-pair|${o.sign}`, () => new WeakMap<Float32Array, PcaFit>());
-        let f = fit.get(b.data);
+        const fits = cachedOn(a.data, `pca-pair|${o.sign}`, () => new WeakMap<Float32Array, PcaFit>());
+        let f = fits.get(b.data);
         if (!f) {
-          f = fitPca(concatRows([levelMatrix(a, relu), levelMatrix(b, relu)]));
-          fit.set(b.data, f);
+          f = fitPca(concatRows([fitSample(a, relu), fitSample(b, relu)]));
+          fits.set(b.data, f);
         }
         return rgbOf(level, f, x, 'PCA → RGB, fitted on both panes');
       }
-      const f = cachedOn(level.data, `pca|${o.sign}`, () => fitPca(x));
+      const f = cachedOn(level.data, `pca|${o.sign}`, () => fitPca(fitSample(level, relu)));
       return rgbOf(level, f, x, 'PCA → RGB of this level');
     }),
   );
@@ -169,7 +176,7 @@ function jointRgb(panes: ReadonlyArray<readonly ComputedLevel[]>, relu: boolean)
   const groups = sameLevels ? [panes.map((_, k) => k)] : panes.map((_, k) => [k]);
   const out: RgbDisplay[][] = panes.map(() => []);
   for (const group of groups) {
-    const fitData = concatRows(group.map((k) => hypercolumnMatrix(panes[k], gridOf(panes[k]), relu)));
+    const fitData = concatRows(group.map((k) => hypercolumnMatrix(panes[k], fitGrid(...gridOf(panes[k])), relu)));
     const fit = fitPca(fitData);
     for (const k of group) {
       out[k] = panes[k].map((level) => rgbOf(level, fit, hypercolumnMatrix(panes[k], [level.shape[1], level.shape[2]], relu), `PCA → RGB, fitted jointly on ${panes[k].length} levels`));
@@ -178,9 +185,21 @@ function jointRgb(panes: ReadonlyArray<readonly ComputedLevel[]>, relu: boolean)
   return out;
 }
 
-/** One or two panes' displays in the current mode. */
+let lastCall: { panes: ReadonlyArray<readonly ComputedLevel[]>; o: DisplayOptions; share: boolean; out: LevelDisplay[][] } | undefined;
+
+const sameOptions = (a: DisplayOptions, b: DisplayOptions) =>
+  a.mode === b.mode && a.channel === b.channel && a.sign === b.sign && a.normScope === b.normScope && a.fixedRange === b.fixedRange && a.zeroCentre === b.zeroCentre && a.pcaFit === b.pcaFit;
+
+/**
+ * One or two panes' displays in the current mode. The last answer is kept:
+ * the pyramid, the probe readout and the exporter ask for the same thing in
+ * one render, and get one computation.
+ */
 export function paneDisplays(panes: ReadonlyArray<readonly ComputedLevel[]>, o: DisplayOptions, shareAcrossPanes: boolean): LevelDisplay[][] {
-  return isScalarMode(o.mode) ? scalarDisplays(panes, o, shareAcrossPanes) : rgbDisplays(panes, o);
+  if (lastCall && lastCall.share === shareAcrossPanes && sameOptions(lastCall.o, o) && lastCall.panes.length === panes.length && lastCall.panes.every((p, k) => p === panes[k])) return lastCall.out;
+  const out = isScalarMode(o.mode) ? scalarDisplays(panes, o, shareAcrossPanes) : rgbDisplays(panes, o);
+  lastCall = { panes, o, share: shareAcrossPanes, out };
+  return out;
 }
 
 /** A − B for levels whose shapes agree (else undefined), with a zero-centred range. */

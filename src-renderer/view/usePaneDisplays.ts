@@ -2,6 +2,7 @@
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store';
+import type { AppState } from '../store/types';
 import { paneDisplays, type DisplayOptions, type LevelDisplay } from './levelDisplays';
 
 export function useDisplayOptions(): DisplayOptions {
@@ -16,6 +17,15 @@ export function useDisplayOptions(): DisplayOptions {
       pcaFit: s.pcaFit,
     })),
   );
+}
+
+/** The displays for a store state, outside React (exports read them at click time). */
+export function displaysFor(s: AppState): { a: LevelDisplay[]; b?: LevelDisplay[] } {
+  if (!s.result) return { a: [] };
+  const o: DisplayOptions = { mode: s.viewMode, channel: s.channel, sign: s.valueSign, normScope: s.normScope, fixedRange: s.fixedRange, zeroCentre: s.zeroCentre, pcaFit: s.pcaFit };
+  const comparing = s.compareOn && s.compareResult !== undefined;
+  const [a, b] = paneDisplays(comparing && s.compareResult ? [s.result.levels, s.compareResult.levels] : [s.result.levels], o, comparing && s.compareSharedScale);
+  return { a, b };
 }
 
 export function usePaneDisplays(): { a: LevelDisplay[]; b?: LevelDisplay[] } {

@@ -30,24 +30,51 @@ export function colormapLut(name: ColormapName): Uint8Array {
   return lut;
 }
 
+const rgbaLuts = new Map<ColormapName, Uint32Array>();
+
+/** The LUT as 256 packed little-endian RGBA words, so painting writes one word a pixel. */
+function rgbaLut(name: ColormapName): Uint32Array {
+  let packed = rgbaLuts.get(name);
+  if (!packed) {
+    const lut = colormapLut(name);
+    packed = new Uint32Array(256);
+    const bytes = new Uint8Array(packed.buffer);
+    for (let k = 0; k < 256; k++) bytes.set([lut[3 * k], lut[3 * k + 1], lut[3 * k + 2], 255], 4 * k);
+    rgbaLuts.set(name, packed);
+  }
+  return packed;
+}
+
 /**
  * Paints a map into RGBA pixels: values are scaled so `min` → the first entry
  * and `max` → the last; NaN paints transparent.
  */
 export function paintRgba(values: Float32Array, min: number, max: number, name: ColormapName, out = new Uint8ClampedArray(values.length * 4)): Uint8ClampedArray {
-  const lut = colormapLut(name);
-  const span = max > min ? max - min : 1;
+  const lut = rgbaLut(name);
+  const scale = 255 / (max > min ? max - min : 1);
+  // Word writes need 4-byte alignment; a fresh or pooled buffer has it, a sliced view may not.
+  if (out.byteOffset % 4 === 0) {
+    const words = new Uint32Array(out.buffer, out.byteOffset, values.length);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v !== v) {
+        words[i] = 0;
+        continue;
+      }
+      const t = (v - min) * scale + 0.5;
+      words[i] = lut[t <= 0 ? 0 : t >= 255 ? 255 : t | 0];
+    }
+    return out;
+  }
+  const bytes = new Uint8Array(lut.buffer);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (Number.isNaN(v)) {
-      out[4 * i + 3] = 0;
-      continue;
-    }
-    const k = Math.max(0, Math.min(255, Math.round(((v - min) / span) * 255)));
-    out[4 * i] = lut[3 * k];
-    out[4 * i + 1] = lut[3 * k + 1];
-    out[4 * i + 2] = lut[3 * k + 2];
-    out[4 * i + 3] = 255;
+    const t = (v - min) * scale + 0.5;
+    const k = 4 * (t <= 0 ? 0 : t >= 255 ? 255 : t | 0);
+    out[4 * i] = bytes[k];
+    out[4 * i + 1] = bytes[k + 1];
+    out[4 * i + 2] = bytes[k + 2];
+    out[4 * i + 3] = v !== v ? 0 : 255;
   }
   return out;
 }

@@ -50,3 +50,26 @@ export function describeScalarMap(mode: ScalarMode, channel: number, numChannels
   if (mode === 'channel') return `channel ${clampChannel(channel, numChannels)} of ${numChannels}${suffix}`;
   return `${names[mode]} over ${numChannels} channels${suffix}`;
 }
+
+/**
+ * Block-averages an H×W map by a whole factor so neither side exceeds
+ * `maxSide` (thumbnails of 512×512 maps paint 64×64, not 262 144 pixels).
+ */
+export function downsampleMap(values: Float32Array, h: number, w: number, maxSide: number): { values: Float32Array; h: number; w: number } {
+  const f = Math.max(1, Math.ceil(Math.max(h, w) / maxSide));
+  if (f === 1) return { values, h, w };
+  const oh = Math.ceil(h / f);
+  const ow = Math.ceil(w / f);
+  const sum = new Float32Array(oh * ow);
+  const count = new Float32Array(oh * ow);
+  for (let y = 0; y < h; y++) {
+    const row = Math.floor(y / f) * ow;
+    for (let x = 0; x < w; x++) {
+      const k = row + Math.floor(x / f);
+      sum[k] += values[y * w + x];
+      count[k]++;
+    }
+  }
+  for (let k = 0; k < sum.length; k++) sum[k] /= count[k];
+  return { values: sum, h: oh, w: ow };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { concatRows, fitPca, hypercolumnMatrix, levelMatrix, pcaToRgba, projectPca, resampledMatrix, type DataMatrix } from './pca';
+import { concatRows, fitGrid, fitPca, gridPixels, hypercolumnMatrix, levelMatrix, pcaToRgba, projectPca, resampledMatrix, type DataMatrix } from './pca';
 import { orthonormalizeColumns, seededNormal, symmetricEigen } from './linalg';
 import type { Level } from './reduce';
 
@@ -151,5 +151,17 @@ describe('pcaToRgba', () => {
       { min: -1, max: 1 },
     ]);
     expect([...rgba]).toEqual([0, 128, 0, 255, 128, 128, 128, 255, 255, 128, 255, 255]);
+  });
+});
+
+describe('subsampled pixels', () => {
+  it('levelMatrix over gridPixels equals resampling the full level onto the coarser grid', () => {
+    const { level } = knownLevel(5, 9, 7, [3, 2]);
+    const grid = [4, 3] as const;
+    const direct = dense(levelMatrix(level, true, 0.5, gridPixels(9, 7, grid)));
+    const resampled = dense(resampledMatrix(levelMatrix(level, true, 0.5), [9, 7], grid));
+    expect([...direct]).toEqual([...resampled]);
+    expect(fitGrid(512, 256)).toEqual([64, 32]);
+    expect(fitGrid(10, 10)).toEqual([10, 10]);
   });
 });

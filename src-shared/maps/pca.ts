@@ -25,39 +25,55 @@ export interface DataMatrix {
   columnMoments(rowWeights?: Float64Array): { sum: Float64Array; sumSq: Float64Array };
 }
 
-/** A [C, H, W] level as pixels × channels, optionally after ReLU and scaled by `weight`. */
-export function levelMatrix(level: Level, relu = false, weight = 1): DataMatrix {
+/**
+ * A [C, H, W] level as pixels × channels, optionally after ReLU and scaled by
+ * `weight`; `pixels` picks a subset of pixels (row r is pixel pixels[r]) so a
+ * subsample costs only its own rows.
+ */
+export function levelMatrix(level: Level, relu = false, weight = 1, pixels?: Int32Array): DataMatrix {
   const [c, h, w] = level.shape;
   const hw = h * w;
   const d = level.data;
-  const value = (i: number) => {
-    const v = d[i];
-    return (relu && v < 0 ? 0 : v) * weight;
+  const rows = pixels ? pixels.length : hw;
+  const at = pixels ?? Int32Array.from({ length: hw }, (_, i) => i);
+  // One channel's values for the chosen pixels, ReLU and weight applied, into a reused buffer.
+  const col = new Float64Array(rows);
+  const load = (k: number) => {
+    const base = k * hw;
+    for (let r = 0; r < rows; r++) {
+      const v = d[base + at[r]];
+      col[r] = (relu && v < 0 ? 0 : v) * weight;
+    }
+    return col;
   };
   return {
-    rows: hw,
+    rows,
     cols: c,
     times(m, l) {
-      const out = new Float64Array(hw * l);
+      const out = new Float64Array(rows * l);
       for (let k = 0; k < c; k++) {
-        const base = k * hw;
-        for (let p = 0; p < hw; p++) {
-          const x = value(base + p);
-          if (x === 0) continue;
-          for (let j = 0; j < l; j++) out[p * l + j] += x * m[k * l + j];
+        const x = load(k);
+        const mk = k * l;
+        for (let r = 0, o = 0; r < rows; r++, o += l) {
+          const v = x[r];
+          if (v === 0) continue;
+          for (let j = 0; j < l; j++) out[o + j] += v * m[mk + j];
         }
       }
       return out;
     },
     transposeTimes(y, l) {
       const out = new Float64Array(c * l);
+      const acc = new Float64Array(l);
       for (let k = 0; k < c; k++) {
-        const base = k * hw;
-        for (let p = 0; p < hw; p++) {
-          const x = value(base + p);
-          if (x === 0) continue;
-          for (let j = 0; j < l; j++) out[k * l + j] += x * y[p * l + j];
+        const x = load(k);
+        acc.fill(0);
+        for (let r = 0, o = 0; r < rows; r++, o += l) {
+          const v = x[r];
+          if (v === 0) continue;
+          for (let j = 0; j < l; j++) acc[j] += v * y[o + j];
         }
+        out.set(acc, k * l);
       }
       return out;
     },
@@ -65,13 +81,13 @@ export function levelMatrix(level: Level, relu = false, weight = 1): DataMatrix 
       const sum = new Float64Array(c);
       const sumSq = new Float64Array(c);
       for (let k = 0; k < c; k++) {
+        const x = load(k);
         let s = 0;
         let s2 = 0;
-        for (let p = 0; p < hw; p++) {
-          const x = value(k * hw + p);
-          const wt = rw ? rw[p] : 1;
-          s += wt * x;
-          s2 += wt * x * x;
+        for (let r = 0; r < rows; r++) {
+          const wt = rw ? rw[r] : 1;
+          s += wt * x[r];
+          s2 += wt * x[r] * x[r];
         }
         sum[k] = s;
         sumSq[k] = s2;
@@ -79,6 +95,17 @@ export function levelMatrix(level: Level, relu = false, weight = 1): DataMatrix 
       return { sum, sumSq };
     },
   };
+}
+
+/** The pixels of an H×W map on a coarser grid's cell centres (nearest): a subsample to fit on. */
+export function gridPixels(h: number, w: number, grid: readonly [number, number]): Int32Array {
+  const [gh, gw] = grid;
+  const out = new Int32Array(gh * gw);
+  for (let y = 0; y < gh; y++) {
+    const sy = Math.min(h - 1, Math.floor(((y + 0.5) * h) / gh));
+    for (let x = 0; x < gw; x++) out[y * gw + x] = sy * w + Math.min(w - 1, Math.floor(((x + 0.5) * w) / gw));
+  }
+  return out;
 }
 
 /** `base` (on an Hb×Wb grid) sampled onto an Ht×Wt grid by nearest cell, as feature maps line up by proportion. */
@@ -206,10 +233,23 @@ export function hypercolumnMatrix(levels: readonly Level[], grid: readonly [numb
       let total = 0;
       for (let k = 0; k < raw.cols; k++) total += sumSq[k] / raw.rows - (sum[k] / raw.rows) ** 2;
       const weight = total > 0 ? 1 / Math.sqrt(total) : 1;
-      const scaled = levelMatrix(lv, relu, weight);
-      return h === grid[0] && w === grid[1] ? scaled : resampledMatrix(scaled, [h, w], grid);
+      if (h === grid[0] && w === grid[1]) return levelMatrix(lv, relu, weight);
+      // Finer than the grid: read only the sampled pixels. Coarser: repeat cells (a gather of few rows).
+      if (h >= grid[0] && w >= grid[1]) return levelMatrix(lv, relu, weight, gridPixels(h, w, grid));
+      return resampledMatrix(levelMatrix(lv, relu, weight), [h, w], grid);
     }),
   );
+}
+
+/**
+ * A grid of at most `maxCells` cells with the map's aspect: large maps are
+ * fitted on a nearest-neighbour subsample (then every pixel is projected), so
+ * a 512×512 level fits as fast as a 64×64 one.
+ */
+export function fitGrid(h: number, w: number, maxCells = 2048): [number, number] {
+  if (h * w <= maxCells) return [h, w];
+  const f = Math.sqrt(maxCells / (h * w));
+  return [Math.max(1, Math.floor(h * f)), Math.max(1, Math.floor(w * f))];
 }
 
 export interface PcaOptions {
@@ -256,7 +296,7 @@ const MAX_QUANTILE_SAMPLES = 20000;
 
 export function fitPca(x: DataMatrix, o: PcaOptions = {}): PcaFit {
   const k = Math.min(o.k ?? 3, x.cols, x.rows);
-  const l = Math.min(k + (o.oversample ?? 6), x.cols, x.rows);
+  const l = Math.min(k + (o.oversample ?? 4), x.cols, x.rows);
   const { sum, sumSq } = x.columnMoments();
   const mean = new Float64Array(x.cols);
   let totalVariance = 0;
@@ -272,7 +312,7 @@ export function fitPca(x: DataMatrix, o: PcaOptions = {}): PcaFit {
   // Range finder with power iterations: Q spans the top singular directions of Xc.
   let q = centredTimes(x, mean, omega, l);
   orthonormalizeColumns(q, x.rows, l);
-  for (let it = 0; it < (o.powerIterations ?? 6); it++) {
+  for (let it = 0; it < (o.powerIterations ?? 4); it++) {
     const z = centredTransposeTimes(x, mean, q, l);
     orthonormalizeColumns(z, x.cols, l);
     q = centredTimes(x, mean, z, l);

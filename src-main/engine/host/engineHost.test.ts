@@ -101,3 +101,16 @@ describe('cancellation', () => {
     expect(ranRuns()).not.toContain('pre-aborted');
   });
 });
+
+describe('payloads structured clone refuses', () => {
+  it('fail at once with BAD_REQUEST instead of waiting for the time limit', async () => {
+    let deep: unknown = [];
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    const started = Date.now();
+    await expect(host.invoke('zoo:list', deep as Record<string, never>)).rejects.toSatisfy(
+      (e: unknown) => e instanceof ContractCallError && e.code === 'BAD_REQUEST' && e.message.includes('cannot be passed to the engine'),
+    );
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect((await host.invoke('zoo:list', {})).models.length).toBeGreaterThan(10);
+  });
+});

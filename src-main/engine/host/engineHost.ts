@@ -163,7 +163,14 @@ export class EngineHost {
       };
       options.signal?.addEventListener('abort', onAbort, { once: true });
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, settle });
-      worker.postMessage({ type: 'call', id, channel, payload } satisfies HostToEngine);
+      try {
+        worker.postMessage({ type: 'call', id, channel, payload } satisfies HostToEngine);
+      } catch (e) {
+        // Structured clone refuses some payloads (e.g. arrays nested thousands deep).
+        this.pending.delete(id);
+        settle();
+        reject(new ContractCallError({ code: 'BAD_REQUEST', message: `${channel}: the request cannot be passed to the engine (${(e as Error).message}); send plain, shallow data` }));
+      }
     });
   }
 

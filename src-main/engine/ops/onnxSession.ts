@@ -46,6 +46,8 @@ function sessionOptions(providers: OnnxProvider[]): InferenceSession.SessionOpti
     executionMode: 'sequential',
     intraOpNumThreads: os.availableParallelism(),
     interOpNumThreads: 1,
+    // Errors only: the CUDA provider warns about every shape op it leaves to the CPU.
+    logSeverityLevel: 3,
   };
 }
 

@@ -3,14 +3,28 @@ import type { BuiltModel } from '../zoo/builder';
 import type { StateDict, TensorData } from '../weights/stateDict';
 import { TfjsParams } from './tfjsParams';
 import { TfjsOps } from './tfjsOps';
+import type { Dims4, Ops } from './ops';
+import { planFusion, traceForward, type FusionPlan } from './fusionPlan';
 import type { Executor, ForwardCall, PreparedModel } from './executor';
 
-/** A built model bound to its weights on the tfjs backend. */
+/** One way of calling the model, as a function of the op layer. */
+type Forward = <T>(ops: Ops<T>, x: T) => T[];
+
+/**
+ * A built model bound to its weights on the tfjs backend.
+ *
+ * Each kind of call (levels, forward, forward_features at an input shape) is
+ * first traced symbolically to find which convs can absorb their BatchNorm and
+ * ReLU (fusionPlan.ts); the plan is cached. The first call of any kind builds
+ * every weight tensor of the whole model, so later calls convert nothing.
+ */
 export class TfjsPreparedModel implements PreparedModel {
   readonly executor = 'tfjs' as const;
 
   private readonly params: TfjsParams;
   private readonly ops: TfjsOps;
+  private readonly plans = new Map<string, FusionPlan>();
+  private weightsReady = false;
 
   constructor(private readonly built: BuiltModel, stateDict: StateDict) {
     this.params = new TfjsParams(stateDict);
@@ -27,13 +41,60 @@ export class TfjsPreparedModel implements PreparedModel {
   }
 
   runSync(input: TensorData, call: ForwardCall = 'forward'): TensorData[] {
+    if (this.built.featuresOnly) return this.runLevelsSync(input, this.built.outIndices);
+    return this.execute(call, this.callForward(call), input);
+  }
+
+  async runLevels(input: TensorData, levels: readonly number[]): Promise<TensorData[]> {
+    return this.runLevelsSync(input, levels);
+  }
+
+  /** Feature levels (ascending indices) of a features-only model, as NCHW tensors. */
+  runLevelsSync(input: TensorData, levels: readonly number[]): TensorData[] {
+    return this.execute(`levels ${levels.join(',')}`, this.levelsForward(levels), input);
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+
+  private levelsForward(levels: readonly number[]): Forward {
+    return (ops, x) => this.built.model.forwardLevels(ops, x, levels);
+  }
+
+  private callForward(call: ForwardCall): Forward {
     const { model } = this.built;
-    return this.collect(() => {
-      const x = this.inputTensor(input);
-      if (this.built.featuresOnly) return model.forwardLevels(this.ops, x, this.built.outIndices);
-      if (call === 'forward_features') return [model.forwardFeatures(this.ops, x)];
-      return [model.forwardHead(this.ops, model.forwardFeatures(this.ops, x))];
-    });
+    return call === 'forward_features' ? (ops, x) => [model.forwardFeatures(ops, x)] : (ops, x) => [model.forwardHead(ops, model.forwardFeatures(ops, x))];
+  }
+
+  /** The deepest call this model offers: every feature level, or the whole forward. */
+  private fullForward(): Forward {
+    return this.built.featuresOnly ? this.levelsForward(this.built.model.featureInfo.map((_, i) => i)) : this.callForward('forward');
+  }
+
+  private execute(kind: string, forward: Forward, input: TensorData): TensorData[] {
+    const [n, c, h, w] = input.shape;
+    const dims: Dims4 = { n, c, h, w };
+    this.prepareWeights(dims);
+    const plan = this.planFor(kind, forward, dims);
+    return this.collect(() => this.ops.withPlan(plan, () => forward(this.ops, this.inputTensor(input))));
+  }
+
+  private planFor(kind: string, forward: Forward, dims: Dims4): FusionPlan {
+    const key = `${kind}|${dims.n}x${dims.c}x${dims.h}x${dims.w}`;
+    let plan = this.plans.get(key);
+    if (!plan) {
+      plan = planFusion(traceForward(forward, dims));
+      this.plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  private prepareWeights(dims: Dims4): void {
+    if (this.weightsReady) return;
+    const trace = traceForward(this.fullForward(), dims);
+    this.ops.preload(trace, planFusion(trace));
+    this.weightsReady = true;
   }
 
   private inputTensor(input: TensorData): tf.Tensor {
@@ -48,19 +109,6 @@ export class TfjsPreparedModel implements PreparedModel {
     } finally {
       tf.dispose(outputs);
     }
-  }
-
-  async runLevels(input: TensorData, levels: readonly number[]): Promise<TensorData[]> {
-    return this.runLevelsSync(input, levels);
-  }
-
-  /** Feature levels (ascending indices) of a features-only model, as NCHW tensors. */
-  runLevelsSync(input: TensorData, levels: readonly number[]): TensorData[] {
-    return this.collect(() => this.built.model.forwardLevels(this.ops, this.inputTensor(input), levels));
-  }
-
-  dispose(): void {
-    this.params.dispose();
   }
 }
 

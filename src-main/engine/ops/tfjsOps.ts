@@ -1,13 +1,71 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Activation, BatchNormParams, Conv2dOptions, Dims4, Ops, ParamRef, Pool2dOptions } from './ops';
-import { TfjsParams } from './tfjsParams';
-import { pooledLength, poolPadding, windowCounts } from './poolGeometry';
+import { TfjsParams, type ConvForm, type ConvWeights } from './tfjsParams';
+import { convLength, pooledLength, poolPadding, windowCounts } from './poolGeometry';
+import { NO_FUSION, type ConvFusion, type FusedActivation, type FusionPlan, type Trace } from './fusionPlan';
+import { chooseConvForm, type ConvShape } from './convForm';
 
 type T = tf.Tensor;
+type Pad4 = [[number, number], [number, number], [number, number], [number, number]];
 
-/** Eager tfjs executor of the op layer. Values are NHWC tensors ([N, C] after flatten). */
+/** What a fused conv's output still owes: the BatchNorm / activation calls it already did. */
+interface Absorbed {
+  bn?: string;
+  act?: FusedActivation;
+}
+
+/**
+ * Eager tfjs executor of the op layer. Values are NHWC tensors ([N, C] after flatten).
+ *
+ * Under a FusionPlan (see fusionPlan.ts) a conv may run with its BatchNorm folded
+ * into its weights and its ReLU fused into the kernel; it then hands back a
+ * tensor that the following batchNorm / activation calls pass through unchanged.
+ */
 export class TfjsOps implements Ops<T> {
-  constructor(private readonly params: TfjsParams) {}
+  private plan: FusionPlan = NO_FUSION;
+  private readonly absorbed = new WeakMap<T, Absorbed>();
+  /** BatchNorm / activation calls a fused conv did that have not been reached yet. */
+  private owed = 0;
+
+  /** Each conv's form, fixed at the first input size it sees so later sizes reuse its weights. */
+  private readonly forms = new Map<string, ConvForm>();
+
+  /** `chooseForm` picks how each conv runs (tests and benchmarks pass their own). */
+  constructor(
+    private readonly params: TfjsParams,
+    private readonly chooseForm: (shape: ConvShape) => ConvForm = chooseConvForm,
+  ) {}
+
+  /** Runs `fn` with convs fused as `plan` says; the plan must come from a trace of this very call. */
+  withPlan<R>(plan: FusionPlan, fn: () => R): R {
+    this.plan = plan;
+    this.owed = 0;
+    try {
+      const result = fn();
+      if (this.owed !== 0) throw new Error(`fusion plan does not match the forward pass: ${this.owed} fused ops never reached`);
+      return result;
+    } finally {
+      this.plan = NO_FUSION;
+    }
+  }
+
+  /** Builds every weight tensor a traced forward pass will ask for, so the first run does no conversions. */
+  preload(trace: Trace, plan: FusionPlan): void {
+    const foldedBns = new Set([...plan.values()].flatMap((f) => (f.bn ? [f.bn.weight.key] : [])));
+    for (const r of trace.records) {
+      if (r.op === 'conv2d') {
+        this.convWeights(r.weight, r.options, r.input, plan.get(r.weight.key));
+      } else if (r.op === 'batchNorm') {
+        const p = r.params;
+        if (!foldedBns.has(p.weight.key)) for (const ref of [p.weight, p.bias, p.runningMean, p.runningVar]) this.params.plain(ref);
+      } else if (r.op === 'linear') {
+        this.params.plain(r.weight);
+        if (r.bias) this.params.plain(r.bias);
+      } else if (r.op === 'channelConv1d') {
+        this.params.plain(r.weight);
+      }
+    }
+  }
 
   scope<R extends T | T[]>(fn: () => R): R {
     return tf.tidy(fn);
@@ -19,46 +77,84 @@ export class TfjsOps implements Ops<T> {
     return { n: s[0], c: s[3], h: s[1], w: s[2] };
   }
 
+  private convWeights(weight: ParamRef, o: Conv2dOptions, x: Dims4, fusion?: ConvFusion): { form: ConvForm; w: ConvWeights } {
+    let form = this.forms.get(weight.key);
+    if (!form) {
+      const [, , kh, kw] = weight.shape;
+      const outH = convLength(x.h, kh, o.stride[0], o.padding[0], o.dilation[0]);
+      const outW = convLength(x.w, kw, o.stride[1], o.padding[1], o.dilation[1]);
+      form = this.chooseForm({ inChannels: x.c, outChannels: weight.shape[0], groups: o.groups, kernel: [kh, kw], outPixels: outH * outW });
+      this.forms.set(weight.key, form);
+    }
+    return { form, w: this.params.conv(weight, form, o.groups, o.bias, fusion?.bn) };
+  }
+
   conv2d(x: T, weight: ParamRef, o: Conv2dOptions): T {
-    const inC = this.dims(x).c;
-    const outC = weight.shape[0];
+    const fusion = this.plan.get(weight.key);
+    const { form, w } = this.convWeights(weight, o, this.dims(x), fusion);
+    const act = fusion?.act ?? 'linear';
     const [sh, sw] = o.stride;
     const [dh, dw] = o.dilation;
     // tfjs refuses stride > 1 together with dilation > 1; torch allows it. Run
     // the dilated conv at stride 1 and subsample: the same function.
     const subsample = (sh > 1 || sw > 1) && (dh > 1 || dw > 1);
     const strides: [number, number] = subsample ? [1, 1] : [sh, sw];
-    const pad: [[number, number], [number, number], [number, number], [number, number]] = [
-      [0, 0],
-      [o.padding[0], o.padding[0]],
-      [o.padding[1], o.padding[1]],
-      [0, 0],
-    ];
+    const dilations: [number, number] = [dh, dw];
+    const [ph, pw] = o.padding;
+    const pad: Pad4 = [[0, 0], [ph, ph], [pw, pw], [0, 0]];
     const x4 = x as tf.Tensor4D;
+    const bias = w.biases?.[0];
     let y: tf.Tensor4D;
-    if (o.groups === 1) {
-      y = tf.conv2d(x4, this.params.convHWIO(weight), strides, pad, 'NHWC', [dh, dw]);
-      if (o.bias) y = tf.add(y, this.params.plain(o.bias));
-    } else if (o.groups === inC) {
-      y = tf.depthwiseConv2d(x4, this.params.depthwise(weight, inC), strides, pad, 'NHWC', [dh, dw]);
-      if (o.bias) y = tf.add(y, this.params.plain(o.bias));
-    } else {
-      const inPer = inC / o.groups;
-      const outPer = outC / o.groups;
-      const parts = tf.split(x4, o.groups, 3) as tf.Tensor4D[];
-      const outs = parts.map((part, g) => {
-        let yg = tf.conv2d(part, this.params.convHWIO(weight, g * outPer, (g + 1) * outPer), strides, pad, 'NHWC', [dh, dw]);
-        if (o.bias) yg = tf.add(yg, this.params.slice1d(o.bias, g * outPer, (g + 1) * outPer));
-        return yg;
-      });
-      void inPer;
-      y = tf.concat(outs, 3) as tf.Tensor4D;
+    switch (form) {
+      case 'dense':
+      case 'blockDiagonal':
+        y = tf.fused.conv2d({ x: x4, filter: w.filters[0], strides, pad, dilations, bias, activation: act });
+        break;
+      case 'depthwise':
+        y = ph === pw
+          ? tf.fused.depthwiseConv2d({ x: x4, filter: w.filters[0], strides, pad: ph, dilations, bias, activation: act })
+          : this.biasAct(tf.depthwiseConv2d(x4, w.filters[0], strides, pad, 'NHWC', dilations), bias, act);
+        break;
+      case 'split': {
+        const parts = tf.split(x4, o.groups, 3) as tf.Tensor4D[];
+        const outs = parts.map((part, g) =>
+          tf.fused.conv2d({ x: part, filter: w.filters[g], strides, pad, dilations, bias: w.biases?.[g], activation: act }),
+        );
+        y = tf.concat(outs, 3) as tf.Tensor4D;
+        break;
+      }
+      case 'expand': {
+        // Depthwise with multiplier O/g gives every (input channel, output channel)
+        // product of a group; summing over the group's input channels is the grouped conv.
+        const d = tf.depthwiseConv2d(x4, w.filters[0], strides, pad, 'NHWC', dilations);
+        const [n, oh, ow] = d.shape;
+        const inPer = weight.shape[1];
+        const outPer = weight.shape[0] / o.groups;
+        const summed = tf.sum(tf.reshape(d, [n * oh * ow * o.groups, inPer, outPer]), 1);
+        y = this.biasAct(tf.reshape(summed, [n, oh, ow, weight.shape[0]]), bias, act);
+        break;
+      }
     }
     if (subsample) y = tf.stridedSlice(y, [0, 0, 0, 0], y.shape, [1, sh, sw, 1]) as tf.Tensor4D;
+    if (fusion) {
+      this.absorbed.set(y, { bn: fusion.bn?.weight.key, act: fusion.act });
+      this.owed += (fusion.bn ? 1 : 0) + (fusion.act ? 1 : 0);
+    }
     return y;
   }
 
+  private biasAct(y: tf.Tensor4D, bias: tf.Tensor1D | undefined, act: FusedActivation | 'linear'): tf.Tensor4D {
+    const biased: tf.Tensor4D = bias ? tf.add(y, bias) : y;
+    return act === 'linear' ? biased : act === 'relu' ? tf.relu(biased) : tf.relu6(biased);
+  }
+
   batchNorm(x: T, p: BatchNormParams): T {
+    const absorbed = this.absorbed.get(x);
+    if (absorbed?.bn === p.weight.key) {
+      absorbed.bn = undefined; // folded into the conv that made x
+      this.owed--;
+      return x;
+    }
     return tf.batchNorm(
       x as tf.Tensor4D,
       this.params.plain(p.runningMean) as tf.Tensor1D,
@@ -75,6 +171,12 @@ export class TfjsOps implements Ops<T> {
   }
 
   activation(x: T, kind: Activation): T {
+    const absorbed = this.absorbed.get(x);
+    if (absorbed && absorbed.bn === undefined && absorbed.act === kind) {
+      absorbed.act = undefined; // applied by the conv kernel
+      this.owed--;
+      return x;
+    }
     switch (kind) {
       case 'relu':
         return tf.relu(x);

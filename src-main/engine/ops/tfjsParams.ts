@@ -1,15 +1,34 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ParamRef } from './ops';
-import type { StateDict } from '../weights/stateDict';
+import type { BatchNormParams, ParamRef } from './ops';
+import type { StateDict, TensorData } from '../weights/stateDict';
 import { formatShape, sameShape } from '../weights/stateDict';
+import { foldBatchNorm, toBlockDiagonal, toDepthwise, toGroupExpand, toHwio } from './convLayouts';
+
+/**
+ * How a conv runs on tfjs, which decides its weight layout:
+ * - dense: one conv2d, HWIO
+ * - depthwise: groups = in channels, one depthwiseConv2d [kh, kw, C, m]
+ * - split: one conv2d per group on its channel slice, then concat
+ * - expand: depthwiseConv2d with multiplier O/g, then a sum within each group
+ * - blockDiagonal: one dense conv2d whose weight is zero off the group blocks
+ */
+export type ConvForm = 'dense' | 'depthwise' | 'split' | 'expand' | 'blockDiagonal';
+
+/** A conv's weights in one form: one filter (per group for `split`) and its bias, if any. */
+export interface ConvWeights {
+  filters: tf.Tensor4D[];
+  biases?: tf.Tensor1D[];
+}
 
 /**
  * Holds a model's weights as tfjs tensors, converting each from PyTorch layout
  * to the layout a tfjs kernel wants the first time it is asked for, and keeping
- * the result (this is the one place where OIHW → HWIO and friends happen).
+ * the result (this is the one place where OIHW → HWIO and friends happen, and
+ * where BatchNorms are folded into convs).
  */
 export class TfjsParams {
   private readonly cache = new Map<string, tf.Tensor>();
+  private readonly convCache = new Map<string, ConvWeights>();
 
   constructor(private readonly stateDict: StateDict) {}
 
@@ -21,59 +40,60 @@ export class TfjsParams {
     });
   }
 
-  /** A conv weight [O, I/g, kh, kw] as HWIO, optionally only output channels [from, to). */
-  convHWIO(ref: ParamRef, from = 0, to = ref.shape[0]): tf.Tensor4D {
-    return this.cached(`${ref.key}|hwio|${from}:${to}`, () => {
-      const [o, i, kh, kw] = this.source(ref).shape;
-      const src = this.source(ref).data;
-      const outCh = to - from;
-      const dst = new Float32Array(kh * kw * i * outCh);
-      for (let oc = 0; oc < outCh; oc++) {
-        for (let ic = 0; ic < i; ic++) {
-          for (let y = 0; y < kh; y++) {
-            for (let x = 0; x < kw; x++) {
-              dst[((y * kw + x) * i + ic) * outCh + oc] = src[(((oc + from) * i + ic) * kh + y) * kw + x];
-            }
-          }
-        }
-      }
-      void o;
-      return tf.tensor4d(dst, [kh, kw, i, outCh]);
-    }) as tf.Tensor4D;
+  /**
+   * A conv's filter(s) and bias in `form`, with `bn` folded in when given
+   * (the bias is then the folded one, present even if the conv has none).
+   */
+  conv(weight: ParamRef, form: ConvForm, groups: number, bias?: ParamRef, bn?: BatchNormParams): ConvWeights {
+    const id = `${weight.key}|${form}|${bias?.key ?? ''}|${bn?.weight.key ?? ''}`;
+    let hit = this.convCache.get(id);
+    if (!hit) {
+      hit = this.makeConv(weight, form, groups, bias, bn);
+      for (const t of [...hit.filters, ...(hit.biases ?? [])]) tf.keep(t);
+      this.convCache.set(id, hit);
+    }
+    return hit;
   }
 
-  /** A depthwise conv weight [C·m, 1, kh, kw] as tfjs's [kh, kw, C, m]. */
-  depthwise(ref: ParamRef, inChannels: number): tf.Tensor4D {
-    return this.cached(`${ref.key}|dw`, () => {
-      const [o, , kh, kw] = this.source(ref).shape;
-      const src = this.source(ref).data;
-      const mult = o / inChannels;
-      const dst = new Float32Array(kh * kw * o);
-      for (let c = 0; c < inChannels; c++) {
-        for (let m = 0; m < mult; m++) {
-          const oc = c * mult + m;
-          for (let y = 0; y < kh; y++) {
-            for (let x = 0; x < kw; x++) {
-              dst[((y * kw + x) * inChannels + c) * mult + m] = src[(oc * kh + y) * kw + x];
-            }
-          }
-        }
-      }
-      return tf.tensor4d(dst, [kh, kw, inChannels, mult]);
-    }) as tf.Tensor4D;
-  }
-
-  /** A 1-D slice [from, to) of a vector parameter (bias of one conv group). */
-  slice1d(ref: ParamRef, from: number, to: number): tf.Tensor1D {
-    return this.cached(`${ref.key}|slice|${from}:${to}`, () => tf.tensor1d(this.source(ref).data.slice(from, to))) as tf.Tensor1D;
+  private makeConv(weightRef: ParamRef, form: ConvForm, groups: number, biasRef?: ParamRef, bn?: BatchNormParams): ConvWeights {
+    let weight: TensorData = this.source(weightRef);
+    let bias = biasRef ? this.source(biasRef).data : undefined;
+    if (bn) {
+      ({ weight, bias } = foldBatchNorm(weight, bias, {
+        weight: this.source(bn.weight).data,
+        bias: this.source(bn.bias).data,
+        runningMean: this.source(bn.runningMean).data,
+        runningVar: this.source(bn.runningVar).data,
+        eps: bn.eps,
+      }));
+    }
+    const filter = (t: TensorData) => tf.tensor4d(t.data, t.shape as [number, number, number, number]);
+    if (form === 'split') {
+      const outPer = weight.shape[0] / groups;
+      const parts = [...Array(groups).keys()];
+      return {
+        filters: parts.map((g) => filter(toHwio(weight, g * outPer, (g + 1) * outPer))),
+        biases: bias && parts.map((g) => tf.tensor1d((bias as Float32Array).slice(g * outPer, (g + 1) * outPer))),
+      };
+    }
+    const inChannels = weight.shape[1] * groups;
+    const layouts: Record<Exclude<ConvForm, 'split'>, () => TensorData> = {
+      dense: () => toHwio(weight),
+      depthwise: () => toDepthwise(weight, inChannels),
+      expand: () => toGroupExpand(weight, groups),
+      blockDiagonal: () => toBlockDiagonal(weight, groups),
+    };
+    return { filters: [filter(layouts[form]())], biases: bias && [tf.tensor1d(bias)] };
   }
 
   dispose(): void {
     for (const t of this.cache.values()) t.dispose();
+    for (const w of this.convCache.values()) tf.dispose([...w.filters, ...(w.biases ?? [])]);
     this.cache.clear();
+    this.convCache.clear();
   }
 
-  private source(ref: ParamRef) {
+  private source(ref: ParamRef): TensorData {
     const t = this.stateDict.get(ref.key);
     if (!t) throw new Error(`weights have no tensor '${ref.key}'`);
     if (!sameShape(t.shape, ref.shape)) {

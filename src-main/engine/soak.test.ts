@@ -1,0 +1,163 @@
+/**
+ * Soak: 200 runs through the EngineService across models, settings and
+ * images, with tfjs's IS_TEST flag on (every kernel is checked for leaked
+ * backend memory and throws if it leaks). Every 20 runs the caches are
+ * dropped, garbage is collected, and
+ * - the tensor count must be back at its baseline exactly;
+ * - over the second half, the JS heap and the wasm heap must not grow, and
+ *   the RSS must stay within a bound (malloc keeps freed memory for a while,
+ *   so RSS moves by tens of MiB even without a leak).
+ *
+ * Input sizes are small (32..64) to keep the whole soak near a minute and a half.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { deflateSync } from 'node:zlib';
+import { EngineService } from './service';
+import { resourcesDir } from './resources';
+import type { ComputeRequest } from '../../src-shared/contract';
+
+const RUNS = 200;
+const BLOCK = 20;
+const MiB = 2 ** 20;
+/** Largest growth allowed over the second half of the soak, measured after a full GC. */
+const MAX_LATE_GROWTH = { rss: 128 * MiB, jsHeap: 8 * MiB, wasmHeap: 0 };
+
+// A full GC between blocks, so what is measured is what is kept, not garbage not yet collected.
+v8.setFlagsFromString('--expose-gc');
+const forceGc = vm.runInNewContext('gc') as () => void;
+
+interface Sample {
+  rss: number;
+  jsHeap: number;
+  /** The wasm backend's linear memory (0 on other backends). */
+  wasmHeap: number;
+  tensors: number;
+}
+
+function measure(): Sample {
+  forceGc();
+  const m = process.memoryUsage();
+  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm;
+  return { rss: m.rss, jsHeap: m.heapUsed, wasmHeap: wasm?.HEAPU8?.length ?? 0, tensors: tf.memory().numTensors };
+}
+
+// [model, output strides it can do]
+const MODELS: Array<[string, number[]]> = [
+  ['resnet18', [8, 16, 32]],
+  ['regnetx_002', [16, 32]],
+  ['ese_vovnet19b_slim_dw', [32]],
+  ['regnety_002', [8, 32]],
+  ['resnest14d', [16, 32]],
+  ['densenet121', [32]],
+];
+
+function noisePng(w: number, h: number, seed: number): Uint8Array {
+  // A valid RGB PNG of pseudo-random pixels (filter byte 0 per row).
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  let x = seed;
+  for (let i = 0; i < raw.length; i++) raw[i] = i % (w * 3 + 1) === 0 ? 0 : (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+  const crc = (b: Buffer) => {
+    let c = ~0;
+    for (const v of b) {
+      c ^= v;
+      for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+    }
+    return ~c >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    out.write(type, 4, 'latin1');
+    data.copy(out, 8);
+    out.writeUInt32BE(crc(out.subarray(4, 8 + data.length)), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return new Uint8Array(Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]));
+}
+
+const sample = (name: string) => ({ kind: 'sample', name }) as const;
+const upload = (name: string, bytes: Uint8Array) => ({ kind: 'file', name, bytes }) as const;
+const IMAGES = [
+  sample('chelsea'),
+  sample('coffee'),
+  sample('astronaut'),
+  sample('rocket'),
+  upload('rocket-upload.jpg', new Uint8Array(readFileSync(path.join(resourcesDir(), 'samples', 'rocket.jpg')))),
+  upload('noise-97x61.png', noisePng(97, 61, 1)),
+  upload('noise-300x20.png', noisePng(300, 20, 2)),
+  upload('dot.png', noisePng(1, 1, 3)),
+];
+
+/** Run i's request: models change every few runs, settings and images every run. */
+function request(i: number): ComputeRequest {
+  const [model, strides] = MODELS[Math.floor(i / 3) % MODELS.length];
+  const pick = (i * 7) % 4;
+  const outIndices = pick === 0 ? undefined : pick === 1 ? [-1] : pick === 2 ? [0, 2] : [1, -1];
+  return {
+    model,
+    outIndices,
+    outputStride: strides[i % strides.length],
+    inputSize: 32 + ((i * 13) % 33),
+    image: IMAGES[(i * 5) % IMAGES.length],
+    runId: `soak-${i}`,
+  };
+}
+
+const service = new EngineService();
+let baseline: Sample;
+const blocks: Sample[] = [];
+
+beforeAll(async () => {
+  tf.env().set('IS_TEST', true);
+  await service.handle('engine:info', {});
+  baseline = measure();
+});
+
+afterAll(() => {
+  service.dispose();
+  tf.env().set('IS_TEST', false);
+});
+
+describe('soak', () => {
+  it(`${RUNS} runs leak no tensors, and memory stops growing`, { timeout: 300_000 }, async () => {
+    expect(tf.env().getBool('IS_TEST')).toBe(true);
+    const started = performance.now();
+    for (let i = 0; i < RUNS; i++) {
+      const req = request(i);
+      const r = await service.handle('features:compute', req);
+      expect(r.runId).toBe(req.runId);
+      expect(r.levels.length).toBeGreaterThan(0);
+      for (const l of r.levels) expect(l.data.length).toBe(l.shape[0] * l.shape[1] * l.shape[2]);
+      if ((i + 1) % BLOCK === 0) {
+        // Drop the cached models: every tensor left would be a leak.
+        service.dispose();
+        blocks.push(measure());
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const mib = (n: number) => (n / MiB).toFixed(1);
+    const secondHalf = blocks.slice(blocks.length / 2 - 1);
+    const growth = (k: keyof Sample) => Math.max(...secondHalf.map((b) => b[k])) - secondHalf[0][k];
+    const series = (k: keyof Sample) => blocks.map((b) => mib(b[k])).join(' ');
+    console.log(
+      `[soak] ${RUNS} runs in ${seconds.toFixed(1)} s on ${tf.getBackend()}\n` +
+        `[soak] tensors: baseline ${baseline.tensors}, every ${BLOCK} runs ${blocks.map((b) => b.tensors).join(' ')}\n` +
+        `[soak] RSS MiB: baseline ${mib(baseline.rss)}, every ${BLOCK} runs ${series('rss')}; second-half growth ${mib(growth('rss'))}\n` +
+        `[soak] JS heap MiB: baseline ${mib(baseline.jsHeap)}, every ${BLOCK} runs ${series('jsHeap')}; second-half growth ${mib(growth('jsHeap'))}\n` +
+        `[soak] wasm heap MiB: baseline ${mib(baseline.wasmHeap)}, every ${BLOCK} runs ${series('wasmHeap')}; second-half growth ${mib(growth('wasmHeap'))}`,
+    );
+    expect(blocks.map((b) => b.tensors)).toEqual(Array(RUNS / BLOCK).fill(baseline.tensors));
+    expect(growth('jsHeap')).toBeLessThanOrEqual(MAX_LATE_GROWTH.jsHeap);
+    expect(growth('wasmHeap')).toBeLessThanOrEqual(MAX_LATE_GROWTH.wasmHeap);
+    expect(growth('rss')).toBeLessThan(MAX_LATE_GROWTH.rss);
+  });
+});
