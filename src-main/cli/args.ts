@@ -38,15 +38,29 @@ export function parseFlags(argv: string[], spec: FlagSpec): Parsed {
   return { positional, flags };
 }
 
+/** A value as quoted in a message: long ones are cut, so an error stays one readable line. */
+function quote(value: string): string {
+  return `'${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
+}
+
+/** A whole number that is exactly representable (digits beyond 2^53 would round, or become Infinity). */
+function wholeNumber(text: string): number | undefined {
+  if (!/^-?\d+$/.test(text)) return undefined;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
 export function intList(flag: string, value: string): number[] {
   const parts = value.split(',').map((s) => s.trim());
   return parts.map((p) => {
-    if (!/^-?\d+$/.test(p)) throw new UsageError(`--${flag} '${value}': '${p}' is not a whole number; give a comma list like 1,3 or -1`);
-    return Number(p);
+    const n = wholeNumber(p);
+    if (n === undefined) throw new UsageError(`--${flag} ${quote(value)}: ${quote(p)} is not a whole number; give a comma list like 1,3 or -1`);
+    return n;
   });
 }
 
 export function int(flag: string, value: string): number {
-  if (!/^-?\d+$/.test(value)) throw new UsageError(`--${flag} '${value}' is not a whole number`);
-  return Number(value);
+  const n = wholeNumber(value);
+  if (n === undefined) throw new UsageError(`--${flag} ${quote(value)} is not a whole number`);
+  return n;
 }

@@ -2,6 +2,7 @@
  * Web mode: serves the built renderer and the engine contract over a
  * WebSocket (binary frames), on loopback unless told otherwise.
  */
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -49,6 +50,23 @@ export interface RunningServer {
 
 export const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'];
 
+/**
+ * DNS rebinding guard: on a loopback bind, a request must name a loopback host.
+ * A page on evil.example whose DNS flips to 127.0.0.1 sends Host: evil.example
+ * (and a matching Origin), so the Origin check alone would let it in.
+ */
+export function isAllowedHostHeader(bindHost: string, hostHeader: string | undefined): boolean {
+  if (!LOOPBACK_HOSTS.includes(bindHost)) return true; // --allow-remote: any name this machine answers to
+  if (!hostHeader) return false;
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${hostHeader}`).hostname;
+  } catch {
+    return false;
+  }
+  return LOOPBACK_HOSTS.includes(hostname.replace(/^\[(.*)\]$/, '$1'));
+}
+
 function toError(e: unknown): ContractError {
   if (e instanceof ContractCallError) return e.error;
   return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
@@ -60,6 +78,7 @@ export async function startWebServer(o: WebServerOptions): Promise<RunningServer
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, async (req, res) => {
     // Only GETs of static files are served: refuse anything else before reading a byte of its body.
     const refuse = (status: number, headers: http.OutgoingHttpHeaders = {}) => res.writeHead(status, { ...headers, Connection: 'close' }).end();
+    if (!isAllowedHostHeader(host, req.headers.host)) return refuse(421);
     if ((req.url ?? '').length > MAX_URL_LENGTH) return refuse(414);
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(405, { Allow: 'GET, HEAD' });
     if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined) return refuse(413);
@@ -88,7 +107,8 @@ export async function startWebServer(o: WebServerOptions): Promise<RunningServer
     // A bigger frame closes that connection (code 1009) before it is buffered; others are unaffected.
     maxPayload: o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     // Browsers always send Origin: only pages this server served may connect.
-    verifyClient: ({ origin, req }: { origin: string; req: http.IncomingMessage }) => !origin || origin === `http://${req.headers.host}`,
+    verifyClient: ({ origin, req }: { origin: string; req: http.IncomingMessage }) =>
+      isAllowedHostHeader(host, req.headers.host) && (!origin || origin === `http://${req.headers.host}`),
   });
   const unsubscribe = o.engine.onEvent((event, payload) => {
     const frame = encodeFrame({ type: 'event', event, payload });
@@ -99,6 +119,8 @@ export async function startWebServer(o: WebServerOptions): Promise<RunningServer
     sockets.add(socket);
     // When the page goes away its calls are stale: the engine drops those still queued.
     const inFlight = new AbortController();
+    // One abort listener per call in flight; a busy page may have many at once.
+    setMaxListeners(0, inFlight.signal);
     socket.on('close', () => {
       sockets.delete(socket);
       inFlight.abort();

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { EngineHost, workerSpawner } from '../engine/host/engineHost';
-import { MAX_HEADER_BYTES, MAX_URL_LENGTH, TEST_CRASH_CHANNEL, startWebServer, type RunningServer } from './webServer';
+import { MAX_HEADER_BYTES, MAX_URL_LENGTH, TEST_CRASH_CHANNEL, isAllowedHostHeader, startWebServer, type RunningServer } from './webServer';
 import { decodeFrame, encodeFrame } from '../../src-shared/wire';
 
 const MAX_MESSAGE = 1024 * 1024;
@@ -154,5 +154,38 @@ describe('test hooks', () => {
     } finally {
       ws.close();
     }
+  });
+});
+
+describe('DNS rebinding guard (loopback bind)', () => {
+  it.each([
+    ['127.0.0.1:5199', true],
+    ['localhost:5199', true],
+    ['[::1]:5199', true],
+    ['127.0.0.1', true],
+    ['evil.example:5199', false],
+    ['localhost.evil.example:5199', false],
+    ['127.0.0.1.nip.io:5199', false],
+    ['', false],
+    [undefined, false],
+  ])('Host %s → %s', (hostHeader, allowed) => {
+    expect(isAllowedHostHeader('127.0.0.1', hostHeader)).toBe(allowed);
+  });
+
+  it('accepts any Host on a remote bind (the Origin check still applies)', () => {
+    expect(isAllowedHostHeader('0.0.0.0', 'workstation.lan:5199')).toBe(true);
+  });
+
+  it('refuses HTTP and WebSocket requests that name another host', async () => {
+    const host = `evil.example:${server.port}`;
+    expect(await request({ headers: { Host: host } })).toBe(421);
+    const refused = await new Promise<string>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { origin: `http://${host}`, headers: { Host: host } });
+      ws.once('open', () => (ws.close(), resolve('open')));
+      ws.once('unexpected-response', (_req, res) => resolve(`refused with ${res.statusCode}`));
+      ws.once('error', () => resolve('error'));
+    });
+    expect(refused).toBe('refused with 401');
+    expect(await request({ path: '/' })).toBe(200);
   });
 });

@@ -13,6 +13,7 @@ import { ProbeReadout } from './ProbeReadout';
 import { ChannelBrowser } from './ChannelBrowser';
 import { LearnPanel } from './LearnPanel';
 import { PenultimatePanel } from './PenultimatePanel';
+import { ClassEvidencePanel } from './ClassEvidencePanel';
 import { useApp } from '../store';
 
 export function App() {
@@ -39,6 +40,7 @@ export function App() {
         <ChannelBrowser />
         <LearnPanel />
         <PenultimatePanel />
+        <ClassEvidencePanel />
       </main>
     </div>
   );

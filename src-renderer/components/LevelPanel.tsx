@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { ComputedLevel } from '../../src-shared/contract';
 import { cellAt, cellRect, mapPlacement, type CellGeometry, type Rect } from '../../src-shared/maps/alignment';
 import { useApp } from '../store';
+import { clampChannel } from '../../src-shared/maps/display';
 import type { LevelDisplay } from '../view/levelDisplays';
 import { formatValue, paintRgbaPixels, paintScalar } from '../view/paint';
 import { ColorBar, PcaBar } from './ColorBar';
@@ -40,8 +41,12 @@ export function LevelPanel({ prefix, model, display, level, geometry, inputSize,
       opacity: s.opacity,
       upsampling: s.upsampling,
       probe: s.probe,
+      locked: s.probeLocked,
+      viewMode: s.viewMode,
+      channel: s.channel,
       setProbe: s.setProbe,
       toggleProbeLock: s.toggleProbeLock,
+      computeErf: s.computeErf,
     })),
   );
   const [, h, w] = display.shape;
@@ -68,7 +73,11 @@ export function LevelPanel({ prefix, model, display, level, geometry, inputSize,
         style={{ width: inputSize[1] * scale, height: inputSize[0] * scale }}
         onMouseMove={(e) => v.setProbe({ ...probePoint(e), source: i })}
         onMouseLeave={() => v.setProbe(undefined)}
-        onClick={v.toggleProbeLock}
+        onClick={() => {
+          // Locking the probe on a cell of pane A also asks the engine for that cell's effective receptive field.
+          if (!v.locked && cell && prefix === '') void v.computeErf(i, cell.row, cell.col, v.viewMode === 'channel' ? clampChannel(v.channel, level.numChs) : undefined);
+          v.toggleProbeLock();
+        }}
       >
         {v.overlay && <img className="stage-input" src={inputUrl} alt="" draggable={false} />}
         <canvas

@@ -9,6 +9,7 @@ import { inputImageUrl } from '../view/inputImage';
 import { rgbToRgba } from '../view/paint';
 import { LevelPanel, STAGE_PX, probePoint } from './LevelPanel';
 import { Predictions } from './Predictions';
+import { ErfInfo, ErfOverlay } from './ErfOverlay';
 
 const RF_COLOURS = ['#ff4d4d', '#ffb000', '#3ddc84', '#36a3ff', '#c77dff', '#ff66c4'];
 
@@ -55,8 +56,10 @@ function InputPanel({ result, geometry, prefix }: { result: ComputeResult; geome
               />
             );
           })}
+        {!prefix && <ErfOverlay result={result} />}
         {probe && <div className="probe-dot" style={{ left: probe.u * input.width * scale, top: probe.v * input.height * scale }} />}
       </div>
+      {!prefix && <ErfInfo result={result} geometry={geometry} />}
       <p className="weights-label" data-testid={prefix ? 'compare-weights-label' : 'weights-label'}>
         {result.weightsLabel}
       </p>

@@ -52,6 +52,7 @@ export const createCompareSlice: SliceCreator<CompareSlice> = (set, get) => ({
         outputStride: c.outputStride,
         inputSize: c.inputSize,
         image: c.image,
+        weights: s.weights,
         runId: `ui-compare-${token}`,
       });
       if (token !== latestCompare) return;

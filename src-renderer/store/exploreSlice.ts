@@ -23,6 +23,51 @@ export const createExploreSlice: SliceCreator<ExploreSlice> = (set, get) => {
     penultimate: undefined,
     penultimateStatus: 'idle',
     penultimateError: undefined,
+    erf: undefined,
+    erfStatus: 'idle',
+    erfError: undefined,
+    gradCam: undefined,
+    gradCamStatus: 'idle',
+    gradCamError: undefined,
+    computeErf: async (level, row, col, channel) => {
+      const s = get();
+      const result = s.result;
+      if (!result || !s.image) return;
+      set({ erfStatus: 'running', erfError: undefined });
+      try {
+        const gradient = await s.client.invoke('explore:gradient', {
+          model: result.model,
+          outputStride: result.outputStride,
+          inputSize: s.inputSize,
+          image: s.image,
+          weights: s.weights,
+          target: { kind: 'cell', level, row, col, channel },
+        });
+        if (get().result === result) set({ erf: { result, level, row, col, channel, gradient }, erfStatus: 'ready' });
+      } catch (e) {
+        set({ erfStatus: 'error', erfError: e instanceof Error ? e.message : String(e) });
+      }
+    },
+    clearErf: () => set({ erf: undefined, erfStatus: 'idle', erfError: undefined }),
+    computeGradCam: async (classIndex) => {
+      const s = get();
+      const result = s.result;
+      if (!result || !s.image) return;
+      set({ gradCamStatus: 'running', gradCamError: undefined });
+      try {
+        const gradient = await s.client.invoke('explore:gradient', {
+          model: result.model,
+          outputStride: result.outputStride,
+          inputSize: s.inputSize,
+          image: s.image,
+          weights: s.weights,
+          target: { kind: 'class', classIndex },
+        });
+        if (get().result === result) set({ gradCam: { result, gradient }, gradCamStatus: 'ready' });
+      } catch (e) {
+        set({ gradCamStatus: 'error', gradCamError: e instanceof Error ? e.message : String(e) });
+      }
+    },
     loadGeometry: async () => {
       const { result, compareResult, compareOn } = get();
       try {
@@ -56,6 +101,7 @@ export const createExploreSlice: SliceCreator<ExploreSlice> = (set, get) => {
           outputStride: s.outputStride,
           inputSize: s.inputSize,
           image: s.image,
+          weights: s.weights,
         });
         set({ penultimate, penultimateStatus: 'ready' });
       } catch (e) {

@@ -7,6 +7,7 @@ import type {
   CachedWeights,
   WeightsChoice,
   GeometryResult,
+  GradientResult,
   ImageSource,
   ModelSummary,
   PenultimateResult,
@@ -153,9 +154,21 @@ export interface ExploreSlice {
   penultimate?: PenultimateResult;
   penultimateStatus: RunStatus;
   penultimateError?: string;
+  /** The effective receptive field of the locked cell, for the result it was computed on. */
+  erf?: { result: ComputeResult; level: number; row: number; col: number; channel?: number; gradient: GradientResult };
+  erfStatus: RunStatus;
+  erfError?: string;
+  gradCam?: { result: ComputeResult; gradient: GradientResult };
+  gradCamStatus: RunStatus;
+  gradCamError?: string;
   loadGeometry(): Promise<void>;
   loadLearnGeometry(): Promise<void>;
   loadPenultimate(): Promise<void>;
+  /** Gradient of one cell (one channel, or all) with respect to the input pixels. */
+  computeErf(level: number, row: number, col: number, channel?: number): Promise<void>;
+  clearErf(): void;
+  /** Grad-CAM at forward_features for a class (default: the top class). */
+  computeGradCam(classIndex?: number): Promise<void>;
 }
 
 export type Theme = 'light' | 'dark';

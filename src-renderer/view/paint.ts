@@ -60,3 +60,15 @@ export function formatValue(v: number): string {
   const a = Math.abs(v);
   return a >= 1e4 || a < 1e-3 ? v.toExponential(2) : Number(v.toPrecision(3)).toString();
 }
+
+/** A non-negative map as a translucent overlay: colour by value, opacity growing with it (zero is clear). */
+export function paintHeatOverlay(canvas: HTMLCanvasElement, values: Float32Array, h: number, w: number, colormap: ColormapName): void {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  let max = 0;
+  for (const v of values) if (v > max) max = v;
+  const rgba = new Uint8ClampedArray(h * w * 4);
+  paintRgba(values, 0, max || 1, colormap, rgba);
+  for (let i = 0; i < values.length; i++) rgba[4 * i + 3] = max > 0 ? Math.round(255 * Math.sqrt(values[i] / max)) : 0;
+  ctx.putImageData(new ImageData(rgba, w, h), 0, 0);
+}

@@ -82,3 +82,17 @@ describe('alignment', () => {
     expect(receptiveFieldRect(n, 0, 0)).toBeUndefined();
   });
 });
+
+describe('effective receptive field statistics', async () => {
+  const { erfStats } = await import('./gradientStats');
+  it('mass inside the theoretical field and the 90% square around the centre', () => {
+    const map = new Float32Array(11 * 11);
+    map[5 * 11 + 5] = 8; // centre
+    map[5 * 11 + 7] = 1; // 2 px right
+    map[0] = 1; // corner, outside the field
+    const s = erfStats(map, 11, 11, { x: 5.5, y: 5.5 }, { x: 2, y: 2, width: 7, height: 7 });
+    expect(s.total).toBe(10);
+    expect(s.insideTheoretical).toBeCloseTo(0.9);
+    expect(s.side).toBe(5); // the 2-px ring brings the mass to 9 of 10
+  });
+});

@@ -45,3 +45,64 @@ describe('explore:penultimate', () => {
     expect(e).toBeInstanceOf(EngineError);
   });
 });
+
+describe('explore:gradient', () => {
+  it('the effective receptive field is zero outside the theoretical one and peaks inside it', async () => {
+    const geometry = await service.handle('explore:geometry', { model: 'resnet18', inputSize: 64 });
+    const g = geometry.levels[1];
+    expect(g.rfSize[0]).toBe(43);
+    const [row, col] = [5, 9];
+    const erf = await service.handle('explore:gradient', { model: 'resnet18', inputSize: 64, image: chelsea, target: { kind: 'cell', level: 1, row, col } });
+    expect([erf.height, erf.width]).toEqual([64, 64]);
+    const cy = g.rfStart[0] + row * g.jump[0];
+    const cx = g.rfStart[1] + col * g.jump[1];
+    const half = (g.rfSize[0] - 1) / 2;
+    let inside = 0;
+    let outside = 0;
+    let peak = { v: -1, y: 0, x: 0 };
+    for (let y = 0; y < 64; y++)
+      for (let x = 0; x < 64; x++) {
+        const v = erf.map[y * 64 + x];
+        if (Math.abs(y - cy) <= half && Math.abs(x - cx) <= half) inside += v;
+        else outside += v;
+        if (v > peak.v) peak = { v, y, x };
+      }
+    expect(inside).toBeGreaterThan(0);
+    expect(outside).toBe(0);
+    expect(Math.abs(peak.y - cy)).toBeLessThanOrEqual(half / 2);
+    expect(Math.abs(peak.x - cx)).toBeLessThanOrEqual(half / 2);
+  });
+
+  it('Grad-CAM at forward_features, for the top class by default', async () => {
+    const cam = await service.handle('explore:gradient', { model: 'resnet18', inputSize: 96, image: chelsea, target: { kind: 'class' } });
+    expect([cam.height, cam.width]).toEqual([3, 3]);
+    expect(cam.map.every((v) => v >= 0)).toBe(true);
+    expect(cam.classIndex).toBeGreaterThanOrEqual(0);
+    expect(cam.label).toBeTruthy();
+    expect(cam.probability).toBeGreaterThan(0);
+    const other = await service.handle('explore:gradient', { model: 'resnet18', inputSize: 96, image: chelsea, target: { kind: 'class', classIndex: 7 } });
+    expect(other.classIndex).toBe(7);
+    await expect(service.handle('explore:gradient', { model: 'resnet18', inputSize: 96, image: chelsea, target: { kind: 'cell', level: 9, row: 0, col: 0 } })).rejects.toThrow(/level 9 is out of range/);
+  });
+});
+
+describe('input gradients on the engine backend', () => {
+  it('leave no tensors and no stand-in kernels behind', async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    const req = { model: 'resnet18', inputSize: 64, image: chelsea, target: { kind: 'cell', level: 2, row: 1, col: 1 } } as const;
+    await service.handle('explore:gradient', req);
+    const before = tf.memory().numTensors;
+    await service.handle('explore:gradient', req);
+    expect(tf.memory().numTensors).toBe(before);
+    const backend = tf.getBackend();
+    expect(backend).toBe('wasm');
+    expect(tf.getKernel('Conv2DBackpropFilter', backend)).toBeUndefined();
+  });
+
+  it('falls back to the cpu backend for depthwise convs (xception), then returns to wasm', async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    const erf = await service.handle('explore:gradient', { model: 'xception41', inputSize: 64, image: chelsea, target: { kind: 'cell', level: 1, row: 2, col: 2 } });
+    expect(erf.map.some((v) => v > 0)).toBe(true);
+    expect(tf.getBackend()).toBe('wasm');
+  });
+});

@@ -6,11 +6,13 @@
  *    ReLU(Σ_c mean_hw(∂ logit / ∂ A_c) · A_c).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import './registerGradients';
 import type { StateDict, TensorData } from '../weights/stateDict';
 import { createModel, type BuiltModel } from '../zoo/builder';
 import { TfjsParams } from '../ops/tfjsParams';
 import { TfjsOps } from '../ops/tfjsOps';
 import { EngineError } from '../errors';
+import { withInputGradients } from './inputGradients';
 
 export interface GradientMap {
   height: number;
@@ -57,7 +59,7 @@ export class GradientRunner {
       throw new EngineError('BAD_LEVEL', `level ${target.level} is out of range; allowed: 0..${levels - 1}`);
     }
     const [, , h, w] = input.shape;
-    return tf.tidy(() => {
+    return withInputGradients(() => tf.tidy(() => {
       const x = tf.tensor4d(input.data, input.shape as [number, number, number, number]);
       const f = (xin: tf.Tensor) => {
         const [y] = b.built.model.forwardLevels(b.ops, nhwc(xin), [target.level]) as tf.Tensor[];
@@ -72,9 +74,9 @@ export class GradientRunner {
         return tf.sum(tf.slice(y, [0, target.row, target.col, c0], [1, 1, 1, target.channel === undefined ? fc : 1]));
       };
       const dx = tf.grad(f)(x);
-      const map = tf.sum(tf.abs(dx), 1).reshape([h, w]);
+      const map = tf.reshape(tf.sum(tf.abs(dx), 1), [h, w]);
       return { height: h, width: w, data: map.dataSync() as Float32Array };
-    });
+    }));
   }
 
   /** Grad-CAM for a class (default: the top class) at forward_features, upsampled by nothing: the map's own H×W. */
@@ -86,7 +88,7 @@ export class GradientRunner {
     const b = this.bind('full', `${m.model}|os${m.outputStride}|${m.weightsKey}`, () => createModel(m.model, { outputStride: m.outputStride }), m.stateDict);
     const missing = b.built.model.registry.list().find((p) => !m.stateDict.has(p.ref.key));
     if (missing) throw new EngineError('NO_CLASSIFIER', `these weights have no classifier (missing '${missing.ref.key}'): Grad-CAM needs the model's head`);
-    return tf.tidy(() => {
+    return withInputGradients(() => tf.tidy(() => {
       const { model } = b.built;
       const a = model.forwardFeatures(b.ops, nhwc(tf.tensor4d(input.data, input.shape as [number, number, number, number]))) as tf.Tensor;
       const logits = (model.forwardHead(b.ops, a) as tf.Tensor).dataSync() as Float32Array;
@@ -97,7 +99,7 @@ export class GradientRunner {
       const cam = tf.relu(tf.sum(tf.mul(weights, a), 3));
       const [, h, w] = cam.shape;
       return { height: h, width: w, data: cam.dataSync() as Float32Array, classIndex: cls, logits: Float32Array.from(logits) };
-    });
+    }));
   }
 
   dispose(): void {

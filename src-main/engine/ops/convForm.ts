@@ -32,14 +32,23 @@ const MS_PER_GROUP = 0.6;
 const MS_PER_MAC = 0.08e-6;
 const MS_PER_EXPANDED_VALUE = 3.5e-6;
 
-export function chooseConvForm(s: ConvShape): ConvForm {
+export interface FormOptions {
+  /**
+   * Only forms whose gradient the wasm backend has: not `expand`, which is a
+   * depthwise conv (wasm has no DepthwiseConv2dNativeBackpropInput).
+   */
+  differentiable?: boolean;
+}
+
+export function chooseConvForm(s: ConvShape, o: FormOptions = {}): ConvForm {
   if (s.groups === 1) return 'dense';
   if (s.groups === s.inChannels) return 'depthwise';
   const denseMacs = s.outPixels * s.kernel[0] * s.kernel[1] * s.inChannels * s.outChannels;
-  const cost: Record<'split' | 'expand' | 'blockDiagonal', number> = {
+  const cost: Partial<Record<ConvForm, number>> = {
     split: s.groups * MS_PER_GROUP + (denseMacs / s.groups) * MS_PER_MAC,
-    expand: s.outPixels * s.inChannels * (s.outChannels / s.groups) * MS_PER_EXPANDED_VALUE,
     blockDiagonal: denseMacs * MS_PER_MAC,
   };
-  return (Object.keys(cost) as Array<keyof typeof cost>).reduce((best, f) => (cost[f] < cost[best] ? f : best));
+  if (!o.differentiable) cost.expand = s.outPixels * s.inChannels * (s.outChannels / s.groups) * MS_PER_EXPANDED_VALUE;
+  const forms = Object.keys(cost) as ConvForm[];
+  return forms.reduce((best, f) => ((cost[f] as number) < (cost[best] as number) ? f : best));
 }

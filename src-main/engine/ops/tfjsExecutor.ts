@@ -3,6 +3,7 @@ import type { BuiltModel } from '../zoo/builder';
 import type { StateDict, TensorData } from '../weights/stateDict';
 import { TfjsParams } from './tfjsParams';
 import { TfjsOps } from './tfjsOps';
+import { chooseConvForm } from './convForm';
 import type { Dims4, Ops } from './ops';
 import { planFusion, traceForward, type FusionPlan } from './fusionPlan';
 import type { Executor, ForwardCall, PreparedModel } from './executor';
@@ -28,7 +29,7 @@ export class TfjsPreparedModel implements PreparedModel {
 
   constructor(private readonly built: BuiltModel, stateDict: StateDict) {
     this.params = new TfjsParams(stateDict);
-    this.ops = new TfjsOps(this.params);
+    this.ops = new TfjsOps(this.params, (s) => chooseConvForm(s)); // inference: the fastest forms
   }
 
   /**

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+// Gradient kernels are opt-in with tfjs-core alone.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
 import { formulaTensor, formulaUniform } from '../weights/formula';
@@ -7,7 +9,7 @@ import type { BatchNormParams, Conv2dOptions, Ops, Pair, ParamRef } from './ops'
 import { NO_FUSION, planFusion, traceForward } from './fusionPlan';
 import { TfjsOps } from './tfjsOps';
 import { TfjsParams, type ConvForm } from './tfjsParams';
-import type { ConvShape } from './convForm';
+import { chooseConvForm, type ConvShape } from './convForm';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -113,6 +115,34 @@ describe('TfjsOps.conv2d', () => {
       }
     }
   }
+});
+
+describe('TfjsOps gradients (the explorer differentiates the forward)', () => {
+  const w: TensorData = { shape: [64, 2, 3, 3], data: formulaTensor('g.weight', [64, 2, 3, 3]) };
+  const sd: StateDict = new Map([['g.weight', w]]);
+  // ResNeXt-like: many narrow groups, where inference would pick 'expand'.
+  const o: Conv2dOptions = { stride: [2, 2], padding: [1, 1], dilation: [1, 1], groups: 32 };
+  const shape = { inChannels: 64, outChannels: 64, groups: 32, kernel: [3, 3] as const, outPixels: 8 * 8 };
+
+  function inputGradient(ops: TfjsOps): TensorData {
+    return tf.tidy(() => {
+      const x = toNhwc(input([1, 64, 15, 16]));
+      const probe = tf.tensor4d(Float32Array.from({ length: 64 * 8 * 8 }, (_, i) => Math.sin(i)), [1, 8, 8, 64]);
+      const dx = tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(ops.conv2d(xi, { key: 'g.weight', shape: w.shape }, o), probe)))(x);
+      return { shape: [1, 64, 15, 16], data: dx.dataSync() as Float32Array };
+    });
+  }
+
+  it('flow through the default forms, which are the differentiable ones, and agree across them', () => {
+    expect(chooseConvForm(shape)).toBe('expand');
+    expect(chooseConvForm(shape, { differentiable: true })).not.toBe('expand');
+    const params = [new TfjsParams(sd), new TfjsParams(sd), new TfjsParams(sd)];
+    const grads = [new TfjsOps(params[0]), new TfjsOps(params[1], () => 'split'), new TfjsOps(params[2], () => 'blockDiagonal')].map(inputGradient);
+    params.forEach((p) => p.dispose());
+    expect(Math.max(...grads[0].data.map(Math.abs))).toBeGreaterThan(0.1);
+    expect(maxRelError(grads[1], grads[0])).toBeLessThan(1e-5);
+    expect(maxRelError(grads[2], grads[0])).toBeLessThan(1e-5);
+  });
 });
 
 describe('TfjsOps under a fusion plan', () => {

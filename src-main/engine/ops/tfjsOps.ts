@@ -30,10 +30,14 @@ export class TfjsOps implements Ops<T> {
   /** Each conv's form, fixed at the first input size it sees so later sizes reuse its weights. */
   private readonly forms = new Map<string, ConvForm>();
 
-  /** `chooseForm` picks how each conv runs (tests and benchmarks pass their own). */
+  /**
+   * `chooseForm` picks how each conv runs. The default keeps every op
+   * differentiable (the explorer takes gradients through these ops); inference
+   * (TfjsPreparedModel) passes the fastest choice.
+   */
   constructor(
     private readonly params: TfjsParams,
-    private readonly chooseForm: (shape: ConvShape) => ConvForm = chooseConvForm,
+    private readonly chooseForm: (shape: ConvShape) => ConvForm = (s) => chooseConvForm(s, { differentiable: true }),
   ) {}
 
   /** Runs `fn` with convs fused as `plan` says; the plan must come from a trace of this very call. */
@@ -104,23 +108,26 @@ export class TfjsOps implements Ops<T> {
     const pad: Pad4 = [[0, 0], [ph, ph], [pw, pw], [0, 0]];
     const x4 = x as tf.Tensor4D;
     const bias = w.biases?.[0];
+    // tfjs's fused kernels compute the filter's gradient too, which wasm cannot
+    // (no Conv2DBackpropFilter): use them only for convs a plan fuses (inference).
+    const conv = (xi: tf.Tensor4D, filter: tf.Tensor4D, b?: tf.Tensor1D): tf.Tensor4D =>
+      fusion
+        ? tf.fused.conv2d({ x: xi, filter, strides, pad, dilations, bias: b, activation: act })
+        : this.biasAct(tf.conv2d(xi, filter, strides, pad, 'NHWC', dilations), b, act);
     let y: tf.Tensor4D;
     switch (form) {
       case 'dense':
       case 'blockDiagonal':
-        y = tf.fused.conv2d({ x: x4, filter: w.filters[0], strides, pad, dilations, bias, activation: act });
+        y = conv(x4, w.filters[0], bias);
         break;
       case 'depthwise':
-        y = ph === pw
+        y = fusion && ph === pw
           ? tf.fused.depthwiseConv2d({ x: x4, filter: w.filters[0], strides, pad: ph, dilations, bias, activation: act })
           : this.biasAct(tf.depthwiseConv2d(x4, w.filters[0], strides, pad, 'NHWC', dilations), bias, act);
         break;
       case 'split': {
         const parts = tf.split(x4, o.groups, 3) as tf.Tensor4D[];
-        const outs = parts.map((part, g) =>
-          tf.fused.conv2d({ x: part, filter: w.filters[g], strides, pad, dilations, bias: w.biases?.[g], activation: act }),
-        );
-        y = tf.concat(outs, 3) as tf.Tensor4D;
+        y = tf.concat(parts.map((part, g) => conv(part, w.filters[g], w.biases?.[g])), 3) as tf.Tensor4D;
         break;
       }
       case 'expand': {
