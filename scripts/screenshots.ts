@@ -63,7 +63,14 @@ async function main(): Promise<void> {
     await page.getByTestId('norm-scope').selectOption('level');
     await page.getByTestId('colormap').selectOption('magma');
     await hover(page, 'level-2', 0.42, 0.3);
+    // A click locks the probe and asks the engine for the cell's effective receptive field.
+    await page.mouse.down();
+    await page.mouse.up();
+    await page.getByTestId('erf-info').and(page.locator('[data-status="ready"]')).waitFor({ timeout: 120_000 });
     await shot(page, 'probe', ['main-pane', 'probe-readout']);
+    await page.mouse.down();
+    await page.mouse.up();
+    await page.getByTestId('erf-clear').click();
 
     // 3. Channel browser with a channel's large view and histogram.
     await page.mouse.move(5, 5);

@@ -28,7 +28,7 @@ test('an engine crash mid-run shows the error, and the next run works', async ({
   await page.goto('/');
   await waitReady(page);
   // A run big enough to still be going when the crash comes.
-  await page.getByTestId('input-size').fill('1024');
+  await page.getByTestId('input-size').fill('2048');
   await expect(page.getByTestId('run-status')).toHaveText('running');
   await crashEngine(baseURL!);
   await expect(page.getByTestId('run-status')).toHaveText('error');

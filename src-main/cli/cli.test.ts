@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeNpy } from '../engine/export/npy';
+import { decodeNpy } from '../../src-shared/export/npy';
 
 const root = path.resolve(import.meta.dirname, '../..');
 

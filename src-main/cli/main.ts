@@ -18,7 +18,7 @@ import { reduceChannels } from '../../src-shared/maps/reduce';
 import { UsageError, int, intList, parseFlags, type Parsed } from './args';
 import { heatmapPng } from './pngWriter';
 import { formatTable } from './table';
-import { encodeNpy } from '../engine/export/npy';
+import { encodeNpy } from '../../src-shared/export/npy';
 import { progressLine } from '../engine/weights/weightsCli';
 import { PyramidSettingsSchema, type WeightsChoice } from '../../src-shared/contract';
 

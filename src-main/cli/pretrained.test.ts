@@ -12,7 +12,7 @@ import { startTestHub, sha256Hex, type TestHub } from '../engine/weights/hubTest
 import { serializeSafetensors } from '../engine/weights/safetensors';
 import { formulaStateDict } from '../engine/weights/formula';
 import { createModel } from '../engine/zoo/builder';
-import { decodeNpy } from '../engine/export/npy';
+import { decodeNpy } from '../../src-shared/export/npy';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let hub: TestHub;

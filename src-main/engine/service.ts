@@ -43,6 +43,7 @@ import { evalTransform } from './image/transform';
 import { levelGeometry } from './explore/geometry';
 import { PenultimateRunner } from './explore/penultimate';
 import { GradientRunner } from './explore/gradients';
+import { loadGradients } from './explore/registerGradients';
 import { softmax, imagenetClassNames } from './predictions';
 import type { RgbImage } from './image/decode';
 
@@ -354,6 +355,7 @@ export class EngineService {
 
   /** Explorer: a cell's effective receptive field, or Grad-CAM for a class. */
   async gradient(req: { model: string; outputStride?: number; inputSize?: number; image: ImageSource; weights: WeightsChoice; target: GradientRequest['target'] }): Promise<GradientResult> {
+    await loadGradients();
     const { r, weights, input } = await this.explorePrepare(req);
     const m = { model: r.entry.name, outputStride: r.outputStride, weightsKey: weights.key, stateDict: weights.stateDict };
     const base = { model: r.entry.name, outputStride: r.outputStride, weightsLabel: weights.label, target: req.target };

@@ -12,7 +12,7 @@ export function ErfOverlay({ result }: { result: ComputeResult }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const erf = useApp((s) => (s.erf?.result === result ? s.erf : undefined));
   useLayoutEffect(() => {
-    if (ref.current && erf) paintHeatOverlay(ref.current, erf.gradient.map, erf.gradient.height, erf.gradient.width, 'inferno');
+    if (ref.current && erf) paintHeatOverlay(ref.current, erf.gradient.map, erf.gradient.height, erf.gradient.width, 'turbo');
   }, [erf]);
   if (!erf) return null;
   return <canvas ref={ref} className="erf-map" width={erf.gradient.width} height={erf.gradient.height} data-testid="erf-map" />;

@@ -44,6 +44,17 @@ export const createSessionSlice: SliceCreator<SessionSlice> = (set, get) => ({
       preprocessing: { inputSize: [r.inputSize[0], r.inputSize[1]], ...(r.preprocessing ?? {}) },
       image: s.image.kind === 'sample' ? { kind: 'sample', name: s.image.name } : { kind: 'file', name: s.image.name, base64: bytesToBase64(s.image.bytes) },
       view: s.currentView(),
+      compare:
+        s.compareOn && s.compare
+          ? {
+              model: s.compare.model,
+              outIndices: [...s.compare.outIndices],
+              outputStride: s.compare.outputStride,
+              inputSize: s.compare.inputSize,
+              sample: s.compare.image.kind === 'sample' ? s.compare.image.name : undefined,
+              sharedScale: s.compareSharedScale,
+            }
+          : undefined,
     };
   },
   importSession: (session) => {
@@ -74,7 +85,28 @@ export const createSessionSlice: SliceCreator<SessionSlice> = (set, get) => ({
       pinned: session.view.pinned.map((p) => ({ ...p })),
       detail: undefined,
       probe: undefined,
+      probeLocked: false,
+      erf: undefined,
     });
     void get().run();
+    const c = session.compare;
+    if (c) {
+      const sample = c.sample ? get().samples.find((x) => x.name === c.sample) : undefined;
+      set({
+        compareOn: true,
+        compareSharedScale: c.sharedScale,
+        compare: {
+          model: c.model,
+          outIndices: [...c.outIndices],
+          outputStride: c.outputStride,
+          inputSize: c.inputSize,
+          image: sample ? { kind: 'sample', name: sample.name } : image.source,
+          imageLabel: sample ? sample.file : image.label,
+        },
+      });
+      void get().runCompare();
+    } else if (get().compareOn) {
+      get().setCompareOn(false);
+    }
   },
 });

@@ -183,3 +183,21 @@ describe('compare', () => {
     expect(client.calls.length).toBe(n);
   });
 });
+
+describe('session files with the compare view', () => {
+  it('reopen pane B with its settings', async () => {
+    const { store } = await readyStore();
+    store.getState().setCompareOn(true);
+    await new Promise((r) => setTimeout(r, 0));
+    store.getState().updateCompare({ image: { kind: 'sample', name: 'coffee' }, imageLabel: 'coffee.png' });
+    const file = parseSession(JSON.stringify(store.getState().exportSession()));
+    expect(file.compare).toMatchObject({ model: 'resnet18', outputStride: 8, sample: 'coffee', sharedScale: true });
+    const fresh = await readyStore();
+    fresh.store.getState().importSession(file);
+    await new Promise((r) => setTimeout(r, 0));
+    const t = fresh.store.getState();
+    expect(t.compareOn).toBe(true);
+    expect(t.compare).toMatchObject({ outputStride: 8, image: { kind: 'sample', name: 'coffee' } });
+    expect(t.compareResult?.outputStride).toBe(8);
+  });
+});

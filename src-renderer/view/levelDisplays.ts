@@ -9,7 +9,7 @@ import type { ComputedLevel } from '../../src-shared/contract';
 import { clampChannel, describeScalarMap, isScalarMode, scalarMap, type DisplayMode, type ValueSign } from '../../src-shared/maps/display';
 import { minMax } from '../../src-shared/maps/reduce';
 import { levelRange, scopeRanges, unionRange, zeroCentred, type NormScope, type Range } from '../../src-shared/maps/normalize';
-import { concatRows, fitGrid, fitPca, gridPixels, hypercolumnMatrix, levelMatrix, pcaToRgba, projectPca, type DataMatrix, type PcaFit } from '../../src-shared/maps/pca';
+import { concatRows, fitGrid, fitPca, gridPixels, hypercolumnMatrix, levelMatrix, levelWeights, pcaToRgba, projectHypercolumns, projectPca, type DataMatrix, type PcaFit } from '../../src-shared/maps/pca';
 import type { PcaFitScope } from '../../src-shared/export/session';
 
 export interface DisplayOptions {
@@ -176,11 +176,21 @@ function jointRgb(panes: ReadonlyArray<readonly ComputedLevel[]>, relu: boolean)
   const groups = sameLevels ? [panes.map((_, k) => k)] : panes.map((_, k) => [k]);
   const out: RgbDisplay[][] = panes.map(() => []);
   for (const group of groups) {
-    const fitData = concatRows(group.map((k) => hypercolumnMatrix(panes[k], fitGrid(...gridOf(panes[k])), relu)));
-    const fit = fitPca(fitData);
-    for (const k of group) {
-      out[k] = panes[k].map((level) => rgbOf(level, fit, hypercolumnMatrix(panes[k], [level.shape[1], level.shape[2]], relu), `PCA → RGB, fitted jointly on ${panes[k].length} levels`));
-    }
+    const weights = group.map((k) => levelWeights(panes[k], relu));
+    const fit = fitPca(concatRows(group.map((k, g) => hypercolumnMatrix(panes[k], fitGrid(...gridOf(panes[k])), relu, weights[g]))));
+    group.forEach((k, g) => {
+      const grids = panes[k].map((l) => [l.shape[1], l.shape[2]] as const);
+      const scores = projectHypercolumns(fit, panes[k], grids, relu, weights[g]);
+      out[k] = panes[k].map((level, i) => ({
+        kind: 'rgb' as const,
+        index: level.index,
+        shape: level.shape,
+        label: `PCA → RGB, fitted jointly on ${panes[k].length} levels`,
+        rgba: pcaToRgba(scores[i], fit.clip),
+        clip: fit.clip,
+        explained: explainedOf(fit),
+      }));
+    });
   }
   return out;
 }

@@ -85,6 +85,18 @@ export const SessionSchema = z.object({
     .optional(),
   image: SessionImageSchema,
   view: ViewSettingsSchema,
+  /** The compare view's pane B, when it was on. */
+  compare: z
+    .object({
+      model: z.string().min(1).max(200),
+      outIndices: z.array(z.number().int()).min(1).max(64),
+      outputStride: z.number().int(),
+      inputSize: z.number().int().optional(),
+      /** A bundled sample; a user's file in pane B is not embedded (pane B then shows pane A's image). */
+      sample: z.string().max(200).optional(),
+      sharedScale: z.boolean(),
+    })
+    .optional(),
 });
 export type Session = z.infer<typeof SessionSchema>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { concatRows, fitGrid, fitPca, gridPixels, hypercolumnMatrix, levelMatrix, pcaToRgba, projectPca, resampledMatrix, type DataMatrix } from './pca';
+import { concatRows, fitGrid, fitPca, gridPixels, hypercolumnMatrix, levelMatrix, pcaToRgba, projectHypercolumns, projectPca, resampledMatrix, type DataMatrix } from './pca';
 import { orthonormalizeColumns, seededNormal, symmetricEigen } from './linalg';
 import type { Level } from './reduce';
 
@@ -163,5 +163,21 @@ describe('subsampled pixels', () => {
     expect([...direct]).toEqual([...resampled]);
     expect(fitGrid(512, 256)).toEqual([64, 32]);
     expect(fitGrid(10, 10)).toEqual([10, 10]);
+  });
+});
+
+describe('projectHypercolumns', () => {
+  it('equals projecting the hypercolumn matrix on each grid', () => {
+    const a = knownLevel(6, 8, 8, [5, 3, 2]).level;
+    const b = knownLevel(4, 4, 4, [4, 2]).level;
+    const c = knownLevel(3, 2, 2, [2]).level;
+    const levels = [a, b, c];
+    const fit = fitPca(hypercolumnMatrix(levels, [8, 8], true));
+    const grids = [[8, 8], [4, 4], [2, 2]] as const;
+    const fast = projectHypercolumns(fit, levels, grids, true);
+    grids.forEach((g, i) => {
+      const slow = projectPca(fit, hypercolumnMatrix(levels, g, true));
+      for (let j = 0; j < 3; j++) for (let t = 0; t < slow[j].length; t++) expect(fast[i][j][t]).toBeCloseTo(slow[j][t], 4);
+    });
   });
 });

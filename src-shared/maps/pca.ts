@@ -224,21 +224,59 @@ export function concatRows(parts: readonly DataMatrix[]): DataMatrix {
  * scaled to unit total variance first, so a level with large activations (or
  * many channels) does not decide the colours alone.
  */
-export function hypercolumnMatrix(levels: readonly Level[], grid: readonly [number, number], relu = false): DataMatrix {
+export function hypercolumnMatrix(levels: readonly Level[], grid: readonly [number, number], relu = false, weights = levelWeights(levels, relu)): DataMatrix {
   return concatColumns(
-    levels.map((lv) => {
+    levels.map((lv, i) => {
       const [, h, w] = lv.shape;
-      const raw = levelMatrix(lv, relu);
-      const { sum, sumSq } = raw.columnMoments();
-      let total = 0;
-      for (let k = 0; k < raw.cols; k++) total += sumSq[k] / raw.rows - (sum[k] / raw.rows) ** 2;
-      const weight = total > 0 ? 1 / Math.sqrt(total) : 1;
-      if (h === grid[0] && w === grid[1]) return levelMatrix(lv, relu, weight);
+      if (h === grid[0] && w === grid[1]) return levelMatrix(lv, relu, weights[i]);
       // Finer than the grid: read only the sampled pixels. Coarser: repeat cells (a gather of few rows).
-      if (h >= grid[0] && w >= grid[1]) return levelMatrix(lv, relu, weight, gridPixels(h, w, grid));
-      return resampledMatrix(levelMatrix(lv, relu, weight), [h, w], grid);
+      if (h >= grid[0] && w >= grid[1]) return levelMatrix(lv, relu, weights[i], gridPixels(h, w, grid));
+      return resampledMatrix(levelMatrix(lv, relu, weights[i]), [h, w], grid);
     }),
   );
+}
+
+/** Per level, 1/√(total variance): the scaling that gives every level the same say in a joint fit. */
+export function levelWeights(levels: readonly Level[], relu = false): number[] {
+  return levels.map((lv) => {
+    const raw = levelMatrix(lv, relu);
+    const { sum, sumSq } = raw.columnMoments();
+    let total = 0;
+    for (let k = 0; k < raw.cols; k++) total += sumSq[k] / raw.rows - (sum[k] / raw.rows) ** 2;
+    return total > 0 ? 1 / Math.sqrt(total) : 1;
+  });
+}
+
+/**
+ * Scores of a joint (hypercolumn) fit on several grids. Each level is projected
+ * once at its own resolution, then sampled onto every grid — the same as
+ * projectPca(fit, hypercolumnMatrix(levels, grid)) per grid, without redoing
+ * the large levels for each one.
+ */
+export function projectHypercolumns(fit: PcaFit, levels: readonly Level[], grids: ReadonlyArray<readonly [number, number]>, relu = false, weights = levelWeights(levels, relu)): Float32Array[][] {
+  const k = fit.components.length;
+  let offset = 0;
+  const partials = levels.map((lv, i) => {
+    const [c] = lv.shape;
+    const basis = new Float64Array(c * k);
+    for (let ch = 0; ch < c; ch++) for (let j = 0; j < k; j++) basis[ch * k + j] = fit.components[j][offset + ch];
+    offset += c;
+    return levelMatrix(lv, relu, weights[i]).times(basis, k);
+  });
+  if (offset !== fit.mean.length) throw new Error(`projectHypercolumns: the levels hold ${offset} channels, the fit ${fit.mean.length}`);
+  const shift = fit.components.map((v) => v.reduce((acc, x, ch) => acc + x * fit.mean[ch], 0));
+  return grids.map(([gh, gw]) => {
+    const out = fit.components.map(() => new Float32Array(gh * gw).fill(0));
+    const acc = new Float64Array(gh * gw * k);
+    levels.forEach((lv, i) => {
+      const [, h, w] = lv.shape;
+      const rows = gridPixels(h, w, [gh, gw]);
+      const part = partials[i];
+      for (let t = 0; t < rows.length; t++) for (let j = 0; j < k; j++) acc[t * k + j] += part[rows[t] * k + j];
+    });
+    for (let t = 0; t < gh * gw; t++) for (let j = 0; j < k; j++) out[j][t] = acc[t * k + j] - shift[j];
+    return out;
+  });
 }
 
 /**

@@ -4,9 +4,9 @@
  *    summed over RGB (Luo et al. 2016), for a channel or all channels of the cell;
  *  - Grad-CAM (Selvaraju et al. 2017) at the last feature map (forward_features):
  *    ReLU(Σ_c mean_hw(∂ logit / ∂ A_c) · A_c).
+ * Callers load tfjs's gradient registrations first (loadGradients).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import './registerGradients';
 import type { StateDict, TensorData } from '../weights/stateDict';
 import { createModel, type BuiltModel } from '../zoo/builder';
 import { TfjsParams } from '../ops/tfjsParams';
