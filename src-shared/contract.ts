@@ -47,6 +47,12 @@ export const ComputeRequestSchema = PyramidSettingsSchema.extend({
   weights: WeightsChoiceSchema.default({ kind: 'random' }),
   /** Chosen by the caller so progress events and cancellation can name the run. */
   runId: z.string().max(100).optional(),
+  /**
+   * A newer compute in the same group supersedes this one while it still waits
+   * in the engine's queue (it fails with CANCELLED): a changed setting does not
+   * queue behind stale runs. The UI uses one group per pane.
+   */
+  cancelGroup: z.string().max(100).optional(),
 });
 export type ComputeRequest = z.input<typeof ComputeRequestSchema>;
 

@@ -1,5 +1,6 @@
 import type { AppState, CompareSettings, CompareSlice, SliceCreator } from './types';
 import { ContractCallError } from '../../src-shared/contract';
+import { VIEW_ID } from './viewId';
 
 let latestCompare = 0;
 
@@ -54,6 +55,7 @@ export const createCompareSlice: SliceCreator<CompareSlice> = (set, get) => ({
         image: c.image,
         weights: s.weights,
         runId: `ui-compare-${token}`,
+        cancelGroup: `${VIEW_ID}-compare`,
       });
       if (token !== latestCompare) return;
       set({ compareStatus: 'ready', compareResult, compareError: undefined });

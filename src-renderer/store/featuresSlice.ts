@@ -1,5 +1,6 @@
 import type { FeaturesSlice, SliceCreator } from './types';
 import { ContractCallError } from '../../src-shared/contract';
+import { VIEW_ID } from './viewId';
 
 let latestRun = 0;
 
@@ -25,6 +26,7 @@ export const createFeaturesSlice: SliceCreator<FeaturesSlice> = (set, get) => ({
         image: s.image,
         weights: s.weights,
         runId: `ui-${token}`,
+        cancelGroup: `${VIEW_ID}-main`,
       });
       // A newer run supersedes this one: its result would not match the settings shown.
       if (token !== latestRun) return;

@@ -33,6 +33,17 @@ export interface CallOptions {
 }
 
 export const DEFAULT_CALL_TIMEOUT_MS = 300_000;
+/**
+ * Calls that may download a checkpoint get a day: a slow link is not a hung
+ * engine, and the download has its own stall timeout (no byte for 60 s fails it).
+ */
+export const DOWNLOAD_CALL_TIMEOUT_MS = 24 * 3600_000;
+
+function mayDownload(channel: string, payload: unknown): boolean {
+  if (channel === 'weights:download') return true;
+  const weights = (payload as { weights?: { kind?: string } } | null)?.weights;
+  return weights?.kind === 'pretrained';
+}
 
 /**
  * The default call time limit from PYRAMIDSCOPE_CALL_TIMEOUT_MS (milliseconds),
@@ -144,7 +155,7 @@ export class EngineHost {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     return new Promise<ResponseOf<C>>((resolve, reject) => {
-      const ms = options.timeoutMs ?? this.options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+      const ms = options.timeoutMs ?? (mayDownload(channel, payload) ? DOWNLOAD_CALL_TIMEOUT_MS : (this.options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS));
       // Give up on the call here and tell the engine, which drops it if it is still queued.
       const abandon = (error: ContractCallError) => {
         if (!this.pending.delete(id)) return;

@@ -50,6 +50,19 @@ async function answer(id: number, channel: string, payload: unknown): Promise<vo
 // Queued calls not yet started. A call the host gives up on (timeout, cancellation)
 // leaves this set and is skipped when its turn comes, so stale requests cost nothing.
 const waiting = new Set<number>();
+// The queued call of each cancelGroup (features:compute from one UI pane).
+const queuedInGroup = new Map<string, number>();
+
+/** A newer compute of a group fails the group's queued, not yet started one with CANCELLED. */
+function supersedeQueued(id: number, payload: unknown): void {
+  const group = (payload as { cancelGroup?: unknown } | null)?.cancelGroup;
+  if (typeof group !== 'string') return;
+  const older = queuedInGroup.get(group);
+  queuedInGroup.set(group, id);
+  if (older !== undefined && waiting.delete(older)) {
+    port.postMessage({ type: 'result', id: older, ok: false, error: { code: 'CANCELLED', message: 'superseded by a newer request from the same view' } });
+  }
+}
 
 port.onMessage((message) => {
   if (message.type === 'cancel') {
@@ -61,6 +74,7 @@ port.onMessage((message) => {
     void answer(message.id, message.channel, message.payload);
     return;
   }
+  supersedeQueued(message.id, message.payload);
   waiting.add(message.id);
   queue = queue.then(async () => {
     // Let messages that arrived during the previous (synchronous) forward pass in
