@@ -182,7 +182,11 @@ export interface ComputeResult extends Description {
 
 export interface EngineInfo {
   version: string;
+  /** What runs forward passes, e.g. 'onnxruntime (cpu)', 'wasm', 'tensorflow (GPU)'. */
   backend: string;
+  executor: 'onnx' | 'tfjs';
+  /** The tfjs backend (gradients, and forward passes when the executor is tfjs). */
+  tfjsBackend: string;
   backendChoice: string;
   skipped: Array<{ choice: string; reason: string }>;
 }

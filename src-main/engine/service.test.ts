@@ -37,7 +37,8 @@ describe('features:compute', () => {
     expect(r.input).toMatchObject({ width: 224, height: 224 });
     expect(r.input.rgb.length).toBe(224 * 224 * 3);
     expect(r.weightsLabel).toContain('random init');
-    expect(r.backend).toBe('wasm');
+    // The default executor: ONNX Runtime, where it loads (it ships in the npm package).
+    expect(r.backend).toBe('onnxruntime (cpu)');
   });
 
   it('reuses the forward pass for a subset of out_indices, with identical numbers', async () => {
@@ -56,7 +57,7 @@ describe('features:compute', () => {
     ]);
   });
 
-  it('accepts an uploaded file and leaks no tensors across runs', async () => {
+  it('accepts an uploaded file and leaks no tfjs tensors across runs', async () => {
     const bytes = new Uint8Array(readFileSync(path.join(resourcesDir(), 'samples', 'rocket.jpg')));
     const req = { model: 'resnet18', image: { kind: 'file', name: 'rocket.jpg', bytes } } as const;
     const first = await service.handle('features:compute', { ...req, inputSize: 96 });

@@ -32,7 +32,9 @@ import { EngineError } from './errors';
 import { getEntry, listEntries } from './zoo/registry';
 import { describeLevels, resolveSettings, summarize, type ResolvedSettings } from './zoo/describe';
 import { createModel } from './zoo/builder';
-import { TfjsPreparedModel } from './ops/tfjsExecutor';
+import { chooseExecutor } from './ops/executorChoice';
+import type { PreparedModel } from './ops/executor';
+import { onnxRuntimeStatus } from './ops/onnxSession';
 import type { TensorData } from './weights/stateDict';
 import { WeightsSource, pickPretrained, type ResolvedWeights } from './weights/weightsSource';
 import { hubCacheDir, listCachedRepos, removeCachedRepo } from './weights/hubCache';
@@ -54,10 +56,12 @@ type Emit = <E extends EventName>(event: E, payload: Events[E]) => void;
 
 interface PreparedEntry {
   key: string;
-  prepared: TfjsPreparedModel;
+  prepared: PreparedModel;
+  /** Feature levels of the model at this output stride. */
+  levelCount: number;
   weights: ResolvedWeights;
   /** The full model with its classifier, when the weights carry an ImageNet-1k head. */
-  classifier?: TfjsPreparedModel;
+  classifier?: PreparedModel;
 }
 
 interface FeatureCacheEntry {
@@ -167,7 +171,22 @@ export class EngineService {
 
   async info(): Promise<EngineInfo> {
     const b = await initBackend();
-    return { version: ENGINE_VERSION, backend: b.label, backendChoice: b.choice, skipped: b.skipped };
+    const x = await chooseExecutor();
+    return {
+      version: ENGINE_VERSION,
+      backend: await this.executorLabel(),
+      executor: x.executor.name,
+      tfjsBackend: b.label,
+      backendChoice: b.choice,
+      skipped: [...(x.skipped ? [{ choice: 'onnx', reason: x.skipped }] : []), ...b.skipped],
+    };
+  }
+
+  /** What the UI shows as the backend: the executor that runs forward passes, and on what. */
+  private async executorLabel(): Promise<string> {
+    const { executor } = await chooseExecutor();
+    if (executor.name === 'tfjs') return (await initBackend()).label;
+    return `onnxruntime (${onnxRuntimeStatus()?.provider ?? 'cpu'})`;
   }
 
   listModels(): ModelSummary[] {
@@ -223,9 +242,10 @@ export class EngineService {
     let hit = this.prepared.get(key);
     if (!hit) {
       const built = createModel(r.entry.name, { featuresOnly: true, outputStride: r.outputStride });
-      hit = { key, prepared: new TfjsPreparedModel(built, weights.stateDict), weights };
+      const { executor } = await chooseExecutor();
+      hit = { key, prepared: await executor.prepare(built, weights.stateDict), levelCount: built.model.featureInfo.length, weights };
       if (choice.kind !== 'random' && hasImagenetHead(full.model.registry.list().map((p) => p.ref), weights)) {
-        hit.classifier = new TfjsPreparedModel(full, weights.stateDict);
+        hit.classifier = await executor.prepare(full, weights.stateDict);
       }
       this.prepared.set(key, hit);
     }
@@ -285,7 +305,7 @@ export class EngineService {
       outIndices: r.outIndices,
       outputStride: r.outputStride,
       inputSize: r.inputSize,
-      backend: backend.label,
+      backend: model.prepared.executor === 'onnx' ? await this.executorLabel() : backend.label,
       weightsLabel: model.weights.label,
       weights: model.weights.source,
       predictions: cached.predictions,
@@ -304,7 +324,11 @@ export class EngineService {
   private async levelsFor(model: PreparedEntry, key: string, pre: { tensor: TensorData; cropped: RgbImage }, wanted: number[]): Promise<FeatureCacheEntry> {
     const cached = this.features.get(key);
     if (cached && wanted.every((i) => cached.levels.has(i))) return cached;
-    const upTo = [...Array(Math.max(...wanted) + 1).keys()];
+    // tfjs runs only as deep as asked. ONNX Runtime builds one session per deepest level and
+    // input size (about a second); running all levels once costs milliseconds, and then any
+    // out_indices change is served from this cache.
+    const deepest = model.prepared.executor === 'onnx' ? Math.max(...wanted, model.levelCount - 1) : Math.max(...wanted);
+    const upTo = [...Array(deepest + 1).keys()];
     const outs = await model.prepared.runLevels(pre.tensor, upTo);
     const entry: FeatureCacheEntry = { key, levels: new Map(upTo.map((i, k) => [i, outs[k]])), input: pre.cropped };
     if (model.classifier) {

@@ -22,6 +22,9 @@ import { EngineService } from './service';
 import { resourcesDir } from './resources';
 import type { ComputeRequest } from '../../src-shared/contract';
 
+// tf.memory() only sees tfjs: soak the tfjs executor (ONNX Runtime's memory shows in the RSS bound of service use).
+process.env.PYRAMIDSCOPE_EXECUTOR = 'tfjs';
+
 const RUNS = 200;
 const BLOCK = 20;
 const MiB = 2 ** 20;
