@@ -31,7 +31,9 @@ describe('explore:penultimate', () => {
     expect(p.pooled.length).toBe(512);
     // For ResNet, forward_features is layer4: the same numbers as feature level 4.
     const f = await service.handle('features:compute', { model: 'resnet18', outIndices: [4], inputSize: 96, image: chelsea });
-    expect(Array.from(p.features.data.subarray(0, 50))).toEqual(Array.from(f.levels[0].data.subarray(0, 50)));
+    // Penultimate runs on tfjs, compute on the default executor (ONNX Runtime): equal within float32 rounding.
+    const scale = Math.max(...Array.from(f.levels[0].data, Math.abs));
+    p.features.data.subarray(0, 50).forEach((v, i) => expect(Math.abs(v - f.levels[0].data[i])).toBeLessThanOrEqual(1e-5 * scale));
     // Pre-logits with global_pool='avg' is the spatial mean of forward_features.
     for (const c of [0, 7, 511]) {
       const mean = p.features.data.subarray(c * 9, c * 9 + 9).reduce((s, v) => s + v, 0) / 9;

@@ -61,10 +61,12 @@ export class WeightsSource {
    */
   async resolve(entry: ModelEntry, req: WeightsRequest, registry: ParamRegistry): Promise<ResolvedWeights> {
     if (req.kind === 'random') {
+      // Generating formula weights takes ~0.6 s for a ResNet-50: keep them while the model is in use.
+      const key = `random:${entry.name}`;
       return {
         key: 'random',
         label: 'random init (formula-v1)',
-        stateDict: formulaStateDict(registry.list().map((p) => p.ref)),
+        stateDict: this.loaded.get(key) ?? this.keep(key, formulaStateDict(registry.list().map((p) => p.ref))),
         cfg: entry.pretrained[0],
         source: { kind: 'random' },
       };
