@@ -394,6 +394,7 @@ export class EngineService {
   }
 
   dispose(): void {
+    this.weightsSource.forget();
     this.penultimateRunner.dispose();
     this.gradientRunner.dispose();
     this.prepared.clear();

@@ -15,14 +15,16 @@ import { LearnPanel } from './LearnPanel';
 import { PenultimatePanel } from './PenultimatePanel';
 import { ClassEvidencePanel } from './ClassEvidencePanel';
 import { useApp } from '../store';
+import { useDropFile } from './useDropFile';
 
 export function App() {
   const theme = useApp((s) => s.theme);
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
+  const dropFile = useDropFile();
   return (
-    <div className="app">
+    <div className="app" onDragOver={(e) => e.preventDefault()} onDrop={dropFile}>
       <StatusBar />
       <aside className="sidebar">
         <ModelPicker />

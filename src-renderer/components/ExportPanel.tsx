@@ -32,6 +32,7 @@ export function ExportPanel() {
   };
   const onDrop = async (e: DragEvent) => {
     e.preventDefault();
+    e.stopPropagation(); // the window's own drop handler must not take it too
     const f = e.dataTransfer.files[0];
     if (f) importText(await f.text());
   };

@@ -13,6 +13,7 @@ export function ImagePicker() {
   const [dragging, setDragging] = useState(false);
   const onDrop = async (e: DragEvent) => {
     e.preventDefault();
+    e.stopPropagation(); // the window's own drop handler must not take it too
     setDragging(false);
     const file = e.dataTransfer.files[0];
     if (file) chooseFile(file.name, await readFile(file));

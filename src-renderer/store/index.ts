@@ -16,6 +16,7 @@ import { createCompareSlice } from './compareSlice';
 import { createExploreSlice } from './exploreSlice';
 import { createPrefsSlice, migratePrefs, pickPrefs, sanitizePrefs, PREFS_STORAGE_KEY, PREFS_VERSION } from './prefsSlice';
 import { createSessionSlice } from './sessionSlice';
+import { autosaveSession, restoreSession } from './sessionRestore';
 
 export type AppStore = StoreApi<AppState>;
 
@@ -83,6 +84,9 @@ export async function startApp(store: AppStore): Promise<void> {
   s.client.on('weights:progress', (p) => store.setState({ download: p.done ? undefined : p }));
   await Promise.all([s.loadEngineInfo(), s.loadSamples(), s.refreshCache().catch(() => {})]);
   await store.getState().loadModels();
+  // After a reload (a renderer crash included) the window reopens where it was.
+  restoreSession(store);
+  autosaveSession(store);
 }
 
 export const StoreContext = createContext<AppStore | null>(null);

@@ -110,6 +110,11 @@ export class WeightsSource {
     return true;
   }
 
+  /** Drops the weights held in memory (the cache on disk stays). */
+  forget(): void {
+    this.loaded.clear();
+  }
+
   /** One checkpoint in memory at a time: they are large, and the prepared models hold their own copies. */
   private keep(key: string, sd: StateDict): StateDict {
     this.loaded.clear();
