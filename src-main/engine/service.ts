@@ -39,6 +39,7 @@ import type { TensorData } from './weights/stateDict';
 import { WeightsSource, pickPretrained, type ResolvedWeights } from './weights/weightsSource';
 import { hubCacheDir, listCachedRepos, removeCachedRepo } from './weights/hubCache';
 import { topPredictions } from './predictions';
+import type { PretrainedCfg } from './zoo/model';
 import { resourcesDir } from './resources';
 import { decodeImage } from './image/decode';
 import { evalTransform } from './image/transform';
@@ -105,6 +106,18 @@ class Lru<V> {
     for (const v of this.map.values()) this.onEvict(v);
     this.map.clear();
   }
+}
+
+/** timm's eval transform with the weights' data config, at the chosen input size. */
+function preprocess(decoded: RgbImage, r: ResolvedSettings, cfg: PretrainedCfg) {
+  return evalTransform(decoded, {
+    inputSize: [3, r.inputSize[0], r.inputSize[1]],
+    cropPct: cfg.cropPct,
+    cropMode: cfg.cropMode,
+    interpolation: cfg.interpolation,
+    mean: cfg.mean,
+    std: cfg.std,
+  });
 }
 
 export function toContractError(e: unknown): ContractError {
@@ -203,6 +216,17 @@ export class EngineService {
     return JSON.parse(readFileSync(path.join(resourcesDir(), 'samples', 'samples.json'), 'utf8')) as SampleInfo[];
   }
 
+  /** The image's pixels, decoded once per image (by sample name or content hash). */
+  private decodedImage(src: ImageSource): { img: { key: string; name: string }; decoded: RgbImage } {
+    const img = this.imageBytes(src);
+    let decoded = this.decoded.get(img.key);
+    if (!decoded) {
+      decoded = decodeImage(img.bytes, img.name);
+      this.decoded.set(img.key, decoded);
+    }
+    return { img, decoded };
+  }
+
   private imageBytes(src: ImageSource): { key: string; bytes: Uint8Array; name: string } {
     if (src.kind === 'sample') {
       const s = this.samples().find((x) => x.name === src.name);
@@ -267,27 +291,15 @@ export class EngineService {
     const r = resolveSettings(getEntry(req.model), req);
     const described = describeLevels(r);
 
-    const img = this.imageBytes(req.image);
-    this.emit('engine:progress', { runId, stage: 'decode', message: `decoding ${img.name}` });
-    let decoded = this.decoded.get(img.key);
-    if (!decoded) {
-      decoded = decodeImage(img.bytes, img.name);
-      this.decoded.set(img.key, decoded);
-    }
+    this.emit('engine:progress', { runId, stage: 'decode', message: 'decoding the image' });
+    const { img, decoded } = this.decodedImage(req.image);
     const t1 = performance.now();
 
     this.emit('engine:progress', { runId, stage: 'build', message: `preparing ${r.entry.name}` });
     const model = await this.preparedModel(r, req.weights);
     const tPrepared = performance.now();
     const cfg = model.weights.cfg;
-    const pre = evalTransform(decoded, {
-      inputSize: [3, r.inputSize[0], r.inputSize[1]],
-      cropPct: cfg.cropPct,
-      cropMode: cfg.cropMode,
-      interpolation: cfg.interpolation,
-      mean: cfg.mean,
-      std: cfg.std,
-    });
+    const pre = preprocess(decoded, r, cfg);
     const t2 = performance.now();
 
     this.emit('engine:progress', { runId, stage: 'forward', message: `running ${r.entry.name}` });
@@ -343,23 +355,9 @@ export class EngineService {
   private async explorePrepare(req: { model: string; outputStride?: number; inputSize?: number; image: ImageSource; weights: WeightsChoice }) {
     await initBackend();
     const r = resolveSettings(getEntry(req.model), req);
-    const img = this.imageBytes(req.image);
-    let decoded = this.decoded.get(img.key);
-    if (!decoded) {
-      decoded = decodeImage(img.bytes, img.name);
-      this.decoded.set(img.key, decoded);
-    }
+    const { decoded } = this.decodedImage(req.image);
     const model = await this.preparedModel(r, req.weights);
-    const cfg = model.weights.cfg;
-    const pre = evalTransform(decoded, {
-      inputSize: [3, r.inputSize[0], r.inputSize[1]],
-      cropPct: cfg.cropPct,
-      cropMode: cfg.cropMode,
-      interpolation: cfg.interpolation,
-      mean: cfg.mean,
-      std: cfg.std,
-    });
-    return { r, weights: model.weights, input: pre.tensor };
+    return { r, weights: model.weights, input: preprocess(decoded, r, model.weights.cfg).tensor };
   }
 
   /** Explorer: forward_features and the pooled pre-logits vector. */
