@@ -60,7 +60,7 @@ async function runCase(g: GoldenFile, c: GoldenCase, weights: StateDict, executo
       return { status: 'fail', detail: `timm raises ${c.raises}, the port accepted it` };
     }
     const built = build();
-    if (c.reset_classifier) built.model.resetClassifier(c.reset_classifier[0], c.reset_classifier[1] ?? 'avg');
+    if (c.reset_classifier) built.model.resetClassifier(c.reset_classifier[0], c.reset_classifier[1]);
     if (c.feature_info) {
       const fi = built.featureInfo;
       const want = c.feature_info;

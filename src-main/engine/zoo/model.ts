@@ -30,6 +30,7 @@ export interface TimmModel {
   forwardLevels<T>(ops: Ops<T>, x: T, levels: readonly number[]): T[];
   forwardFeatures<T>(ops: Ops<T>, x: T): T;
   forwardHead<T>(ops: Ops<T>, x: T, preLogits?: boolean): T;
+  /** timm's reset_classifier; without globalPool each family does what timm does. */
   resetClassifier(numClasses: number, globalPool?: string): void;
 }
 

@@ -41,10 +41,17 @@ export abstract class TimmModelBase implements TimmModel {
     return this.classifier().forward(ops, x, preLogits);
   }
 
-  resetClassifier(numClasses: number, globalPool = 'avg'): void {
-    const scope = this.head?.scope;
-    if (!scope) throw new Error('model has no head: createHead was not called');
-    this.registry.removePrefix(`${scope.prefix}.`);
-    this.head = { scope, classifier: new Classifier(scope, this.numFeatures, numClasses, globalPool) };
+  /**
+   * timm's reset_classifier without a global_pool: 'avg' for ResNet/DenseNet,
+   * the current pool for the families whose ClassifierHead.reset keeps it.
+   */
+  protected readonly resetKeepsPool: boolean = false;
+
+  resetClassifier(numClasses: number, globalPool?: string): void {
+    const head = this.head;
+    if (!head) throw new Error('model has no head: createHead was not called');
+    const pool = globalPool ?? (this.resetKeepsPool ? head.classifier.pool : 'avg');
+    this.registry.removePrefix(`${head.scope.prefix}.`);
+    this.head = { scope: head.scope, classifier: new Classifier(head.scope, this.numFeatures, numClasses, pool) };
   }
 }

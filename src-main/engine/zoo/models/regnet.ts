@@ -125,6 +125,8 @@ class Bottleneck {
 }
 
 export class RegNet extends TimmModelBase {
+  // timm: reset_classifier(num_classes, global_pool=None) keeps the current pool.
+  protected override readonly resetKeepsPool = true;
   readonly featureInfo: FeatureLevelInfo[];
   readonly numFeatures: number;
   private readonly stem: ConvBnAct;

@@ -110,6 +110,8 @@ class OsaStage implements Layer {
 }
 
 export class VovNet extends TimmModelBase {
+  // timm: reset_classifier(num_classes, global_pool=None) keeps the current pool.
+  protected override readonly resetKeepsPool = true;
   readonly featureInfo: FeatureLevelInfo[];
   readonly numFeatures: number;
   private readonly stem: Layer[];

@@ -208,6 +208,8 @@ class Stem {
 }
 
 export class XceptionAligned extends TimmModelBase {
+  // timm: reset_classifier(num_classes, global_pool=None) keeps the current pool.
+  protected override readonly resetKeepsPool = true;
   readonly featureInfo: FeatureLevelInfo[] = [];
   readonly numFeatures: number;
   private readonly stem: Stem;
