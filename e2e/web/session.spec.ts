@@ -2,7 +2,7 @@ import { test, expect } from '@playwright/test';
 import { waitReady } from '../fixtures/pyramid';
 import { serializeSafetensors } from '../../src-main/engine/weights/safetensors';
 
-test('a reloaded window (as after a renderer crash) reopens the same view', async ({ page }) => {
+test('a window reloaded after a renderer crash reopens the same view', async ({ page }) => {
   await page.goto('/');
   await waitReady(page);
   await page.getByTestId('model-option-resnet18').click();
@@ -10,7 +10,9 @@ test('a reloaded window (as after a renderer crash) reopens the same view', asyn
   await page.getByTestId('output-stride').selectOption('16');
   await page.getByTestId('sample-rocket').click();
   await waitReady(page);
-  await page.reload();
+  // Electron's main process reloads a crashed renderer at #restore (a plain reload starts fresh).
+  await page.goto('about:blank');
+  await page.goto('/#restore');
   await waitReady(page);
   await expect(page.getByTestId('current-model')).toHaveText('resnet18');
   await expect(page.getByTestId('output-stride')).toHaveValue('16');

@@ -42,8 +42,8 @@ function bindContract(): void {
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow(secureWindowOptions(path.join(here, '../preload/index.cjs')));
   win.once('ready-to-show', () => win.show());
-  // A crashed renderer reloads; the store restores the session from preferences.
-  win.webContents.on('render-process-gone', () => win.reload());
+  // A crashed renderer reloads at #restore: the store reopens the view it saved in sessionStorage.
+  win.webContents.on('render-process-gone', () => void win.loadURL(`${APP_ORIGIN}/index.html#restore`));
   const off = engine.onEvent((event, payload) => {
     if (!win.isDestroyed()) win.webContents.send('engine:event', { event, payload });
   });

@@ -84,7 +84,7 @@ export async function startApp(store: AppStore): Promise<void> {
   s.client.on('weights:progress', (p) => store.setState({ download: p.done ? undefined : p }));
   await Promise.all([s.loadEngineInfo(), s.loadSamples(), s.refreshCache().catch(() => {})]);
   await store.getState().loadModels();
-  // After a reload (a renderer crash included) the window reopens where it was.
+  // A window reloaded after a renderer crash reopens where it was.
   restoreSession(store);
   autosaveSession(store);
 }
