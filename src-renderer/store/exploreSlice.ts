@@ -1,5 +1,10 @@
-import type { ExploreSlice, SliceCreator } from './types';
-import type { ComputeResult, GeometryResult } from '../../src-shared/contract';
+import type { AppState, ExploreSlice, SliceCreator } from './types';
+import type { ComputeResult, GeometryResult, ImageSource, RequestOf } from '../../src-shared/contract';
+
+/** An explore:gradient request on the weights, image and settings that produced `result`. */
+function gradientRequest(s: AppState, result: ComputeResult, image: ImageSource, target: RequestOf<'explore:gradient'>['target']): RequestOf<'explore:gradient'> {
+  return { model: result.model, outputStride: result.outputStride, inputSize: s.inputSize, image, weights: s.weights, target };
+}
 
 const geometryKey = (r: { model: string; outputStride: number; inputSize: readonly number[] }) => `${r.model}|${r.outputStride}|${r.inputSize.join('x')}`;
 
@@ -35,14 +40,7 @@ export const createExploreSlice: SliceCreator<ExploreSlice> = (set, get) => {
       if (!result || !s.image) return;
       set({ erfStatus: 'running', erfError: undefined });
       try {
-        const gradient = await s.client.invoke('explore:gradient', {
-          model: result.model,
-          outputStride: result.outputStride,
-          inputSize: s.inputSize,
-          image: s.image,
-          weights: s.weights,
-          target: { kind: 'cell', level, row, col, channel },
-        });
+        const gradient = await s.client.invoke('explore:gradient', gradientRequest(s, result, s.image, { kind: 'cell', level, row, col, channel }));
         if (get().result === result) set({ erf: { result, level, row, col, channel, gradient }, erfStatus: 'ready' });
       } catch (e) {
         set({ erfStatus: 'error', erfError: e instanceof Error ? e.message : String(e) });
@@ -55,14 +53,7 @@ export const createExploreSlice: SliceCreator<ExploreSlice> = (set, get) => {
       if (!result || !s.image) return;
       set({ gradCamStatus: 'running', gradCamError: undefined });
       try {
-        const gradient = await s.client.invoke('explore:gradient', {
-          model: result.model,
-          outputStride: result.outputStride,
-          inputSize: s.inputSize,
-          image: s.image,
-          weights: s.weights,
-          target: { kind: 'class', classIndex },
-        });
+        const gradient = await s.client.invoke('explore:gradient', gradientRequest(s, result, s.image, { kind: 'class', classIndex }));
         if (get().result === result) set({ gradCam: { result, gradient }, gradCamStatus: 'ready' });
       } catch (e) {
         set({ gradCamStatus: 'error', gradCamError: e instanceof Error ? e.message : String(e) });
