@@ -11,9 +11,8 @@
  * frame callback after that, i.e. the change is in the frame being drawn.
  * A benchmark, not a test: it prints numbers and asserts nothing.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { chromium, type Page } from 'playwright-core';
+import { startWebMode } from './bench/webMode';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,20 +36,7 @@ function stats(xs: number[]): string {
   return `median ${q(0.5).toFixed(2)} ms  p95 ${q(0.95).toFixed(2)} ms  max ${s[s.length - 1].toFixed(2)} ms  (n=${s.length})`;
 }
 
-async function startServer(): Promise<{ url: string; stop(): void }> {
-  if (!existsSync('out/main/server.js')) throw new Error('out/main/server.js is missing: run `npm run build` first');
-  const child = spawn(process.execPath, ['out/main/server.js', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = /web mode: (http:\/\/\S+)/.exec(buf);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
-}
+const startServer = startWebMode;
 
 /**
  * Runs `change` (JS source using `i`) in the page `rounds` times and times each,

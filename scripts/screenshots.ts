@@ -3,26 +3,14 @@
  * engine, Debian's Chromium): `npm run build && npx tsx scripts/screenshots.ts`.
  * Writes docs/screenshots/*.png.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { chromium, type Page } from 'playwright-core';
+import { startWebMode } from './bench/webMode';
 
 const OUT = 'docs/screenshots';
 const CHROMIUM = process.env.PYRAMIDSCOPE_CHROMIUM ?? '/usr/bin/chromium';
 
-async function startServer(): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, ['out/main/server.js', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = /web mode: (http:\/\/\S+)/.exec(buf);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
-}
+const startServer = startWebMode;
 
 const ready = (page: Page) => page.getByTestId('run-status').filter({ hasText: 'ready' }).waitFor({ timeout: 180_000 });
 

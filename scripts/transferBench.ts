@@ -4,13 +4,13 @@
  * engine already has the features (so this is transfer, not compute).
  * `npm run build && npx tsx scripts/transferBench.ts [runs]` — prints median and p90.
  */
-import { spawn } from 'node:child_process';
 import WebSocket from 'ws';
 import { decodeFrame, encodeFrame } from '../src-shared/wire';
+import { startWebMode } from './bench/webMode';
 
 const runs = Number(process.argv[2] ?? 15);
-const server = spawn(process.execPath, ['out/main/server.js', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const url = await new Promise<string>((resolve) => server.stdout.on('data', (d: Buffer) => /(http:\S+)/.exec(String(d)) && resolve(/(http:\S+)/.exec(String(d))![1])));
+const server = await startWebMode();
+const url = server.url;
 const ws = new WebSocket(url.replace('http', 'ws') + 'ws');
 await new Promise((r) => ws.once('open', r));
 
@@ -42,4 +42,4 @@ const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.l
 console.log(`ResNet-50 pyramid at 224: ${(bytes / 2 ** 20).toFixed(1)} MiB float32, engine → client over WebSocket (cached features)`);
 console.log(`median ${q(0.5).toFixed(1)} ms, p90 ${q(0.9).toFixed(1)} ms over ${runs} runs`);
 ws.close();
-server.kill();
+server.stop();
