@@ -247,9 +247,8 @@ export class EngineService {
   async downloadWeights(req: { tag: string }): Promise<ResponseOf<'weights:download'>> {
     const [arch] = req.tag.split('.');
     const cfg = pickPretrained(getEntry(arch), req.tag);
-    const path = await this.weightsSource.download(cfg.hfHubId);
-    const { statSync } = await import('node:fs');
-    return { repoId: cfg.hfHubId, path, sizeBytes: statSync(path).size, fromCache: false };
+    const r = await this.weightsSource.download(cfg.hfHubId);
+    return { repoId: cfg.hfHubId, path: r.path, sizeBytes: r.size, fromCache: r.fromCache };
   }
 
   async removeWeights(req: { repoId: string }): Promise<ResponseOf<'weights:remove'>> {

@@ -8,7 +8,7 @@ import type { ModelEntry, PretrainedCfg } from '../zoo/model';
 import type { ParamRegistry } from '../zoo/paramRegistry';
 import type { StateDict } from './stateDict';
 import { formulaStateDict } from './formula';
-import { downloadWeights, type DownloadProgress } from './hubDownload';
+import { downloadWeights, type DownloadProgress, type DownloadResult } from './hubDownload';
 import { parseWeightsBytes, readWeightsFile } from './safetensors';
 import { checkWeights } from './loadCheck';
 import { EngineError } from '../errors';
@@ -80,13 +80,13 @@ export class WeightsSource {
     }
     const cfg = pickPretrained(entry, req.tag);
     const key = `hub:${cfg.hfHubId}`;
-    const sd = this.loaded.get(key) ?? this.keep(key, await readWeightsFile(await this.download(cfg.hfHubId)));
+    const sd = this.loaded.get(key) ?? this.keep(key, await readWeightsFile((await this.download(cfg.hfHubId)).path));
     checkWeights(registry, sd, { featuresOnly: true, source: cfg.hfHubId, model: entry.name });
     return { key, label: `${cfg.name} (pretrained)`, stateDict: sd, cfg, source: { kind: 'pretrained', tag: cfg.name, hfHubId: cfg.hfHubId } };
   }
 
   /** Downloads (or finds in the cache) a repo's model.safetensors; progress goes to the events. */
-  async download(repoId: string): Promise<string> {
+  async download(repoId: string): Promise<DownloadResult> {
     const existing = this.downloads.get(repoId);
     const controller = existing ?? new AbortController();
     this.downloads.set(repoId, controller);
@@ -96,7 +96,7 @@ export class WeightsSource {
         onProgress: (p) => this.events.onProgress(repoId, { ...p, done: false }),
       });
       this.events.onProgress(repoId, { bytes: r.size, total: r.size, rate: 0, etaSeconds: 0, done: true });
-      return r.path;
+      return r;
     } finally {
       if (this.downloads.get(repoId) === controller) this.downloads.delete(repoId);
     }
