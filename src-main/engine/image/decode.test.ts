@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EngineError } from '../errors';
 import { MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, decodeImage, readImageHeader, sniffImageFormat } from './decode';
+import { refusal } from '../../testing/refusal';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SAMPLES = path.join(ROOT, 'resources/samples');
@@ -31,17 +31,6 @@ const transformRefs = JSON.parse(readFileSync(path.join(DATA, 'transform-refs.js
 
 const sample = (name: string): Uint8Array => new Uint8Array(readFileSync(path.join(SAMPLES, name)));
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
-
-/** Runs fn, expects an EngineError, returns it. */
-function refusal(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(EngineError);
-    return e as EngineError;
-  }
-  throw new Error('expected an EngineError, got a result');
-}
 
 // ---- PNG building helpers (for fixtures made in the tests)
 const CRC_TABLE = (() => {

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { EngineError } from '../errors';
 import { decodeImage, type RgbImage } from './decode';
+import { refusal } from '../../testing/refusal';
 import {
   centerCropOrPad,
   evalTransform,
@@ -75,16 +75,6 @@ function optsOf(c: Case): EvalTransformOptions {
     mean: c.mean,
     std: c.std,
   };
-}
-
-function refusal(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(EngineError);
-    return e as EngineError;
-  }
-  throw new Error('expected an EngineError, got a result');
 }
 
 describe('evalTransform matches timm + torchvision + PIL 9.4', () => {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createModel, normalizeOutIndices } from './builder';
-import { EngineError } from '../errors';
-
-function refusal(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof EngineError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
+import { refusal } from '../../testing/refusal';
 
 describe('out_indices', () => {
   it('counts negative indices from the end and sorts', () => {
