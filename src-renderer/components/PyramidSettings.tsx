@@ -1,12 +1,13 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store';
+import { selectedModel } from '../store/selectors';
 
 const STRIDES = [8, 16, 32];
 
 export function PyramidSettings() {
   const { model, outIndices, outputStride, inputSize, toggleLevel, setOutputStride, setInputSize } = useApp(
     useShallow((s) => ({
-      model: s.models.find((m) => m.name === s.selected),
+      model: selectedModel(s),
       outIndices: s.outIndices,
       outputStride: s.outputStride,
       inputSize: s.inputSize,

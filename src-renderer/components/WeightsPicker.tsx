@@ -1,5 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store';
+import { selectedModel } from '../store/selectors';
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 
@@ -7,7 +8,7 @@ const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 export function WeightsPicker() {
   const s = useApp(
     useShallow((st) => ({
-      model: st.models.find((m) => m.name === st.selected),
+      model: selectedModel(st),
       weights: st.weights,
       download: st.download,
       cached: st.cachedWeights,

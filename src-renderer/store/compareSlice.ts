@@ -1,13 +1,14 @@
 import type { AppState, CompareSettings, CompareSlice, SliceCreator } from './types';
 import { ContractCallError } from '../../src-shared/contract';
 import { VIEW_ID } from './viewId';
+import { selectedModel } from './selectors';
 
 let latestCompare = 0;
 
 /** Pane B starts as pane A with one thing changed: output_stride 8 where the model can, else another sample. */
 function initialCompare(s: AppState): CompareSettings | undefined {
   if (!s.image) return undefined;
-  const model = s.models.find((m) => m.name === s.selected);
+  const model = selectedModel(s);
   const base: CompareSettings = { model: s.selected, outIndices: [...s.outIndices], outputStride: s.outputStride, inputSize: s.inputSize, image: s.image, imageLabel: s.imageLabel };
   const other = model?.outputStrides.find((o) => o !== s.outputStride && o === 8) ?? model?.outputStrides.find((o) => o !== s.outputStride);
   if (other) return { ...base, outputStride: other };

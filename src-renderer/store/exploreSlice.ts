@@ -1,5 +1,6 @@
 import type { AppState, ExploreSlice, SliceCreator } from './types';
 import type { ComputeResult, GeometryResult, ImageSource, RequestOf } from '../../src-shared/contract';
+import { selectedModel } from './selectors';
 
 /** An explore:gradient request on the weights, image and settings that produced `result`. */
 function gradientRequest(s: AppState, result: ComputeResult, image: ImageSource, target: RequestOf<'explore:gradient'>['target']): RequestOf<'explore:gradient'> {
@@ -76,7 +77,7 @@ export const createExploreSlice: SliceCreator<ExploreSlice> = (set, get) => {
     },
     loadLearnGeometry: async () => {
       const s = get();
-      const model = s.models.find((m) => m.name === s.selected);
+      const model = selectedModel(s);
       if (!model) return;
       const inputSize: [number, number] = s.result?.model === model.name ? s.result.inputSize : [model.defaultInputSize[1], model.defaultInputSize[2]];
       const entries = await Promise.all(model.outputStrides.map(async (os) => [os, await geometryFor({ model: model.name, outputStride: os, inputSize })] as const));
