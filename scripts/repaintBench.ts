@@ -88,7 +88,8 @@ async function main(): Promise<void> {
     const shapes = (await page.locator('[data-testid="fi-shape"]').allTextContents()).map((t) => t.split('×').map(Number));
     const floats = shapes.reduce((sum, [c, h, w]) => sum + c * h * w, 0);
     const heap = (await page.evaluate('performance.memory ? performance.memory.usedJSHeapSize : 0')) as number;
-    console.log(`${MODEL} at ${INPUT}×${INPUT}: levels ${shapes.map((x) => x.join('×')).join(', ')}; ${(floats / 1e6).toFixed(2)} M floats (${((floats * 4) / 2 ** 20).toFixed(1)} MiB) in the renderer; JS heap ${(heap / 2 ** 20).toFixed(0)} MiB`);
+    const held = (await page.getByTestId('held-features').textContent())?.replace(/^\W+/, '');
+    console.log(`${MODEL} at ${INPUT}×${INPUT}: levels ${shapes.map((x) => x.join('×')).join(', ')}; ${(floats / 1e6).toFixed(2)} M values, held as ${held}; JS heap ${(heap / 2 ** 20).toFixed(0)} MiB`);
     console.log(`Chromium ${browser.version()}, ${ROUNDS} rounds per change; "work" = JS done, "frame" = in the next animation frame\n`);
 
     const report = (name: string, t: Timing[]) => {

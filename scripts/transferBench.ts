@@ -5,7 +5,8 @@
  * `npm run build && npx tsx scripts/transferBench.ts [runs]` — prints median and p90.
  */
 import WebSocket from 'ws';
-import { decodeFrame, encodeFrame } from '../src-shared/wire';
+import { encodeFrame } from '../src-shared/wire';
+import { FrameAssembler } from '../src-shared/wireParts';
 import { startWebMode } from './bench/webMode';
 
 const runs = Number(process.argv[2] ?? 15);
@@ -15,13 +16,14 @@ const ws = new WebSocket(url.replace('http', 'ws') + 'ws');
 await new Promise((r) => ws.once('open', r));
 
 let nextId = 1;
+const assembler = new FrameAssembler();
 function compute(): Promise<{ ms: number; bytes: number }> {
   const id = nextId++;
   const t0 = performance.now();
   return new Promise((resolve) => {
     ws.on('message', function onMessage(data: Buffer) {
-      const m = decodeFrame(new Uint8Array(data)) as { id: number; result: { levels: Array<{ data: Float32Array }> } };
-      if (m.id !== id) return;
+      const m = assembler.push(new Uint8Array(data)) as { id: number; result: { levels: Array<{ data: Float32Array }> } } | undefined;
+      if (m?.id !== id) return;
       ws.off('message', onMessage);
       resolve({ ms: performance.now() - t0, bytes: m.result.levels.reduce((s, l) => s + l.data.byteLength, 0) });
     });

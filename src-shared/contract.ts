@@ -53,6 +53,12 @@ export const ComputeRequestSchema = PyramidSettingsSchema.extend({
    * queue behind stale runs. The UI uses one group per pane.
    */
   cancelGroup: z.string().max(100).optional(),
+  /**
+   * How levels travel: 'float32' exact; 'float16' half the bytes (about three
+   * significant digits, enough for display); 'auto' float16 once the pyramid
+   * passes FLOAT16_ABOVE_BYTES as float32, each level that fits float16's range.
+   */
+  transfer: z.enum(['auto', 'float32', 'float16']).default('auto'),
 });
 export type ComputeRequest = z.input<typeof ComputeRequestSchema>;
 
@@ -63,11 +69,12 @@ export const GeometryRequestSchema = PyramidSettingsSchema;
 export const PenultimateRequestSchema = ComputeRequestSchema.omit({ outIndices: true });
 export type PenultimateRequest = z.input<typeof PenultimateRequestSchema>;
 
-/** Explorer: the effective receptive field of one cell, or Grad-CAM for a class at forward_features. */
+/** Explorer: the effective receptive field of one cell, or Grad-CAM for a class at forward_features or a feature level. */
 export const GradientRequestSchema = ComputeRequestSchema.omit({ outIndices: true }).extend({
   target: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('cell'), level: int().min(0), row: int().min(0), col: int().min(0), channel: int().min(0).optional() }),
-    z.object({ kind: z.literal('class'), classIndex: int().min(0).optional() }),
+    /** `level`: a feature_info index (as the cell target's); absent: forward_features. */
+    z.object({ kind: z.literal('class'), classIndex: int().min(0).optional(), level: int().min(0).optional() }),
   ]),
 });
 export type GradientRequest = z.input<typeof GradientRequestSchema>;
@@ -141,9 +148,19 @@ export interface RgbImageData {
   rgb: Uint8Array;
 }
 
+/** 'auto' transfer sends float16 above this many float32 bytes of pyramid (a ResNet-50 pyramid is 9 MiB at 224, 184 MiB at 1024). */
+export const FLOAT16_ABOVE_BYTES = 48 * 2 ** 20;
+
 export interface ComputedLevel extends DescribedLevel {
-  /** The level's features, [C, H, W] row-major float32. */
-  data: Float32Array;
+  dtype: 'float32' | 'float16';
+  /** The level's features, [C, H, W] row-major: float32, or float16 bits (Uint16Array) when dtype is 'float16'. */
+  data: Float32Array | Uint16Array;
+}
+
+/** A level's exact float32 values; a float16 level has none (compute it with transfer: 'float32'). */
+export function float32Data(level: Pick<ComputedLevel, 'dtype' | 'data' | 'index'>): Float32Array {
+  if (level.dtype !== 'float32' || !(level.data instanceof Float32Array)) throw new Error(`level ${level.index} came as ${level.dtype}; ask for transfer: 'float32' to get its exact values`);
+  return level.data;
 }
 
 export interface Prediction {
@@ -240,7 +257,7 @@ export interface GradientResult {
   outputStride: number;
   weightsLabel: string;
   target: GradientRequest['target'];
-  /** Cell target: the input's H×W; class target: forward_features' H×W. */
+  /** Cell target: the input's H×W; class target: the H×W of forward_features or of the level asked for. */
   height: number;
   width: number;
   map: Float32Array;
@@ -248,6 +265,9 @@ export interface GradientResult {
   classIndex?: number;
   label?: string;
   probability?: number;
+  /** Class target at a level: that level and timm's module name for it (absent at forward_features). */
+  level?: number;
+  module?: string;
 }
 
 export interface Responses {

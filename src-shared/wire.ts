@@ -74,7 +74,11 @@ export function decodeFrame(frame: ArrayBuffer | Uint8Array): unknown {
       const offset = view.getUint32(tableStart + ref.$blob * 8, true);
       const length = view.getUint32(tableStart + ref.$blob * 8 + 4, true);
       if (offset + length > tableStart) throw new Error('frame blob out of bounds');
-      // Copy: the typed array must own aligned memory independent of the frame.
+      // A view, not a copy, where the frame's memory is aligned for the type (a received
+      // WebSocket message always is): a 184 MiB pyramid must not exist twice. The view
+      // keeps the frame alive, which is the pyramid itself plus a small header.
+      const start = bytes.byteOffset + offset;
+      if (start % Ctor.BYTES_PER_ELEMENT === 0) return new Ctor(bytes.buffer as ArrayBuffer, start, length / Ctor.BYTES_PER_ELEMENT);
       const copy = bytes.slice(offset, offset + length);
       return new Ctor(copy.buffer, 0, length / Ctor.BYTES_PER_ELEMENT);
     }

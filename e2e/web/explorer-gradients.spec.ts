@@ -32,7 +32,7 @@ test('clicking a map locks the probe and shows that cell\'s effective receptive 
   await expect(page.getByTestId('erf-map')).toHaveCount(0);
 });
 
-test('Grad-CAM at forward_features for the top class and for a chosen one', async ({ page }) => {
+test('Grad-CAM at forward_features for the top class, for a chosen one, and at a shallower level', async ({ page }) => {
   await page.goto('/');
   await waitReady(page);
   await page.getByTestId('gradcam-panel').locator('summary').click();
@@ -44,4 +44,18 @@ test('Grad-CAM at forward_features for the top class and for a chosen one', asyn
   await page.getByTestId('compute-gradcam').click();
   await expect(map).toHaveAttribute('data-class', '281');
   await expect(page.getByTestId('gradcam-caption')).toContainText('tabby');
+  await expect(page.getByTestId('gradcam-caption')).toContainText('at forward_features (7×7)');
+  // At layer2 (level 2): that level's 28×28 map, named in the caption…
+  await page.getByTestId('gradcam-level').selectOption('2');
+  await page.getByTestId('compute-gradcam').click();
+  await expect(map).toHaveAttribute('data-level', '2');
+  await expect(map).toHaveAttribute('data-height', '28');
+  await expect(map).toHaveAttribute('data-width', '28');
+  await expect(map).toHaveAttribute('data-class', '281');
+  await expect(page.getByTestId('gradcam-caption')).toContainText('at layer2 (28×28, level 2)');
+  // …placed on the input exactly where level 2's own map is.
+  const box = (testId: string) => page.getByTestId(testId).evaluate((el: HTMLElement) => [el.style.left, el.style.top, el.style.width, el.style.height]);
+  const placed = await box('gradcam-map');
+  expect(placed[2]).toBe('224px'); // 28 cells × stride 8, on the 224 px stage
+  expect(placed).toEqual(await box('heatmap-2'));
 });

@@ -20,7 +20,7 @@ import { heatmapPng } from './pngWriter';
 import { formatTable } from './table';
 import { encodeNpy } from '../../src-shared/export/npy';
 import { progressLine } from '../engine/weights/weightsCli';
-import { PyramidSettingsSchema, type WeightsChoice } from '../../src-shared/contract';
+import { PyramidSettingsSchema, float32Data, type WeightsChoice } from '../../src-shared/contract';
 
 const USAGE = `usage: npm run cli -- <command>
   models [--json]
@@ -99,10 +99,11 @@ async function cmdRun(argv: string[]): Promise<number> {
     else if (prog.done) process.stderr.write(`${line}\n`);
     else throttledLine(line);
   });
-  const r = await service.compute({ model, ...settingsFrom(p), image: { kind: 'file', name: path.basename(image), bytes }, weights: weightsFrom(p) });
+  const r = await service.compute({ model, ...settingsFrom(p), image: { kind: 'file', name: path.basename(image), bytes }, weights: weightsFrom(p), transfer: 'float32' });
   mkdirSync(out, { recursive: true });
   const files: string[] = [];
-  for (const l of r.levels) {
+  for (const level of r.levels) {
+    const l = { ...level, data: float32Data(level) };
     const [, h, w] = l.shape;
     const name = `level${l.index}_${l.module.replace(/[^\w.-]/g, '_')}.png`;
     writeFileSync(path.join(out, name), heatmapPng(reduceChannels(l, 'mean'), h, w, Math.max(1, Math.round(r.inputSize[0] / Math.max(h, 1)))));

@@ -49,6 +49,7 @@ import { GradientRunner } from './explore/gradients';
 import { loadGradients } from './explore/registerGradients';
 import { softmax, imagenetClassNames } from './predictions';
 import type { RgbImage } from './image/decode';
+import { encodeLevels, type Transfer } from './levelTransfer';
 
 export const ENGINE_VERSION = '0.1.0';
 const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
@@ -283,6 +284,7 @@ export class EngineService {
     image: ImageSource;
     weights: WeightsChoice;
     runId?: string;
+    transfer?: Transfer;
   }): Promise<ComputeResult> {
     const t0 = performance.now();
     const runId = req.runId ?? `run-${++this.runCounter}`;
@@ -305,10 +307,13 @@ export class EngineService {
     const featureKey = `${model.key}|${img.key}|${r.inputSize.join('x')}`;
     const cached = await this.levelsFor(model, featureKey, pre, r.outIndices);
     const t3 = performance.now();
-    const levels: ComputedLevel[] = described.map((d) => {
-      const t = cached.levels.get(d.index) as TensorData;
-      return { ...d, shape: [t.shape[1], t.shape[2], t.shape[3]], data: t.data };
-    });
+    const levels: ComputedLevel[] = encodeLevels(
+      described.map((d) => {
+        const t = cached.levels.get(d.index) as TensorData;
+        return { ...d, shape: [t.shape[1], t.shape[2], t.shape[3]], data: t.data };
+      }),
+      req.transfer ?? 'auto',
+    );
     this.emit('engine:progress', { runId, stage: 'done', message: 'done' });
     return {
       runId,
@@ -384,10 +389,11 @@ export class EngineService {
       const g = this.gradientRunner.effectiveReceptiveField(m, input, req.target);
       return { ...base, height: g.height, width: g.width, map: g.data };
     }
-    const g = this.gradientRunner.gradCam(m, input, req.target.classIndex);
+    const g = this.gradientRunner.gradCam(m, input, { classIndex: req.target.classIndex, level: req.target.level });
     const p = softmax(g.logits);
     const names = g.logits.length === 1000 ? imagenetClassNames() : [];
-    return { ...base, height: g.height, width: g.width, map: g.data, classIndex: g.classIndex, label: names[g.classIndex] ?? `class ${g.classIndex}`, probability: p[g.classIndex] };
+    const at = g.level === undefined ? {} : { level: g.level, module: g.module };
+    return { ...base, height: g.height, width: g.width, map: g.data, classIndex: g.classIndex, label: names[g.classIndex] ?? `class ${g.classIndex}`, probability: p[g.classIndex], ...at };
   }
 
   dispose(): void {

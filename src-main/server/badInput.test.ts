@@ -12,7 +12,8 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { EngineHost, workerSpawner } from '../engine/host/engineHost';
 import { startWebServer, type RunningServer } from './webServer';
-import { decodeFrame, encodeFrame } from '../../src-shared/wire';
+import { encodeFrame } from '../../src-shared/wire';
+import { sendFrame } from '../testing/wsReplies';
 import { images, text, weightFiles } from '../testing/badInputFixtures';
 
 const chelsea = { kind: 'sample', name: 'chelsea' };
@@ -133,20 +134,8 @@ const returned: Array<{ label: string; code: string; message: string }> = [];
 
 type Reply = { ok: boolean; result?: { levels?: Array<{ shape: number[] }> }; error?: { code: string; message: string } };
 
-function send(frame: Uint8Array, id: number | null): Promise<Reply> {
-  return new Promise((resolve) => {
-    const onMessage = (data: Buffer) => {
-      const m = decodeFrame(new Uint8Array(data)) as Reply & { type: string; id: unknown };
-      if (m.type === 'result' && m.id === id) {
-        ws.off('message', onMessage);
-        resolve(m);
-      }
-    };
-    ws.on('message', onMessage);
-    ws.send(frame);
-  });
-}
 
+const send = (frame: Uint8Array, id: number | null) => sendFrame(ws, frame, id) as Promise<Reply>;
 const call = (channel: string, payload: unknown) => {
   const id = nextId++;
   return send(encodeFrame({ id, channel, payload }), id);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { EngineHost, workerSpawner } from '../engine/host/engineHost';
 import { startWebServer, type RunningServer } from './webServer';
-import { decodeFrame, encodeFrame } from '../../src-shared/wire';
+import { call } from '../testing/wsReplies';
 import { ContractCallError } from '../../src-shared/contract';
 
 let host: EngineHost;
@@ -49,19 +49,6 @@ function connect(origin?: string): Promise<WebSocket> {
   });
 }
 
-function call(ws: WebSocket, id: number, channel: string, payload: unknown): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }> {
-  return new Promise((resolve) => {
-    const onMessage = (data: Buffer) => {
-      const m = decodeFrame(new Uint8Array(data)) as { type: string; id: number; ok: boolean };
-      if (m.type === 'result' && m.id === id) {
-        ws.off('message', onMessage);
-        resolve(m);
-      }
-    };
-    ws.on('message', onMessage);
-    ws.send(encodeFrame({ id, channel, payload }));
-  });
-}
 
 describe('web mode server', () => {
   it('listens on loopback and serves the UI with a strict CSP', async () => {

@@ -9,6 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Channel, ContractError, EventName } from '../../src-shared/contract';
 import { ContractCallError, CHANNELS } from '../../src-shared/contract';
 import { decodeFrame, encodeFrame } from '../../src-shared/wire';
+import { messagesFor } from '../../src-shared/wireParts';
 import { CONTENT_SECURITY_POLICY } from './contentSecurity';
 import { resolveStatic } from './staticFiles';
 
@@ -150,7 +151,7 @@ export async function startWebServer(o: WebServerOptions): Promise<RunningServer
           throw new ContractCallError({ code: 'UNKNOWN_CHANNEL', message: `unknown channel '${String(msg.channel).slice(0, 100)}'; allowed: ${CHANNELS.join(', ')}` });
         }
         const result = await o.engine.invoke(msg.channel as Channel, msg.payload, { signal: inFlight.signal });
-        if (socket.readyState === socket.OPEN) socket.send(encodeFrame({ type: 'result', id, ok: true, result }));
+        if (socket.readyState === socket.OPEN) for (const m of messagesFor(encodeFrame({ type: 'result', id, ok: true, result }))) socket.send(m);
       } catch (e) {
         if (socket.readyState === socket.OPEN) socket.send(encodeFrame({ type: 'result', id, ok: false, error: toError(e) }));
       }

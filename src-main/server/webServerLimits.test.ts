@@ -11,7 +11,8 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { EngineHost, workerSpawner } from '../engine/host/engineHost';
 import { MAX_HEADER_BYTES, MAX_URL_LENGTH, TEST_CRASH_CHANNEL, isAllowedHostHeader, startWebServer, type RunningServer } from './webServer';
-import { decodeFrame, encodeFrame } from '../../src-shared/wire';
+import { encodeFrame } from '../../src-shared/wire';
+import { call, nextReply } from '../testing/wsReplies';
 
 const MAX_MESSAGE = 1024 * 1024;
 let host: EngineHost;
@@ -52,24 +53,7 @@ function connect(s: RunningServer): Promise<WebSocket> {
   });
 }
 
-type Reply = { ok: boolean; result?: unknown; error?: { code: string; message: string } };
-function call(ws: WebSocket, id: number, channel: string, payload: unknown): Promise<Reply> {
-  return new Promise((resolve) => {
-    const onMessage = (data: Buffer) => {
-      const m = decodeFrame(new Uint8Array(data)) as Reply & { type: string; id: number };
-      if (m.type === 'result' && m.id === id) {
-        ws.off('message', onMessage);
-        resolve(m);
-      }
-    };
-    ws.on('message', onMessage);
-    ws.send(encodeFrame({ id, channel, payload }));
-  });
-}
 
-function nextReply(ws: WebSocket): Promise<Reply> {
-  return new Promise((resolve) => ws.once('message', (data: Buffer) => resolve(decodeFrame(new Uint8Array(data)) as Reply)));
-}
 
 describe('WebSocket size cap', () => {
   it('closes a connection that sends an over-size frame (1009) and keeps serving others', async () => {

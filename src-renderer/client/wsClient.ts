@@ -1,7 +1,8 @@
 /** The contract over a WebSocket (web mode): binary frames, one pending promise per call. */
 import type { Channel, EngineClient, EventName, Events, RequestOf, ResponseOf, ContractError } from '../../src-shared/contract';
 import { ContractCallError } from '../../src-shared/contract';
-import { decodeFrame, encodeFrame } from '../../src-shared/wire';
+import { encodeFrame } from '../../src-shared/wire';
+import { FrameAssembler } from '../../src-shared/wireParts';
 
 type Message =
   | { type: 'result'; id: number; ok: true; result: unknown }
@@ -20,6 +21,7 @@ export function createWsClient(url: string): EngineClient {
     opening ??= new Promise<WebSocket>((resolve, reject) => {
       const ws = new WebSocket(url);
       ws.binaryType = 'arraybuffer';
+      const assembler = new FrameAssembler(); // one per connection: parts never span sockets
       ws.onopen = () => {
         socket = ws;
         opening = undefined;
@@ -35,7 +37,8 @@ export function createWsClient(url: string): EngineClient {
         pending.clear();
       };
       ws.onmessage = (ev) => {
-        const m = decodeFrame(ev.data as ArrayBuffer) as Message;
+        const m = assembler.push(ev.data as ArrayBuffer) as Message | undefined;
+        if (m === undefined) return; // a part of a large frame
         if (m.type === 'event') {
           for (const l of listeners.get(m.event) ?? []) l(m.payload);
           return;

@@ -1,6 +1,6 @@
 import { useLayoutEffect, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { ComputedLevel } from '../../src-shared/contract';
+import type { ShownLevel } from '../store/shown';
 import { RANK_BY, channelStats, histogram, topK, type RankBy } from '../../src-shared/maps/channelStats';
 import { downsampleMap, scalarMap, type ValueSign } from '../../src-shared/maps/display';
 import { minMax } from '../../src-shared/maps/reduce';
@@ -11,10 +11,10 @@ import { formatValue, paintScalar } from '../view/paint';
 
 const RANK_LABELS: Record<RankBy, string> = { mean: 'mean', max: 'max', energy: 'energy (mean x²)', sparsity: 'sparsity (Hoyer)' };
 
-const statsOf = (level: ComputedLevel) => cachedOn(level.data, 'channel-stats', () => channelStats(level));
+const statsOf = (level: ShownLevel) => cachedOn(level.data, 'channel-stats', () => channelStats(level));
 
 /** One channel painted with its own range; large maps are block-averaged to about twice the shown size first. */
-function ChannelCanvas({ level, channel, sign, colormap, size, testId }: { level: ComputedLevel; channel: number; sign: ValueSign; colormap: ColormapName; size: number; testId?: string }) {
+function ChannelCanvas({ level, channel, sign, colormap, size, testId }: { level: ShownLevel; channel: number; sign: ValueSign; colormap: ColormapName; size: number; testId?: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const [, fh, fw] = level.shape;
   const small = cachedOn(level.data, `thumb|${channel}|${sign}|${size}`, () => {
@@ -59,7 +59,7 @@ function Histogram({ values }: { values: Float32Array }) {
   );
 }
 
-function ChannelDetail({ level, channel }: { level: ComputedLevel; channel: number }) {
+function ChannelDetail({ level, channel }: { level: ShownLevel; channel: number }) {
   const s = useApp(
     useShallow((st) => ({
       sign: st.valueSign,
@@ -176,7 +176,7 @@ export function ChannelBrowser() {
           <h3>Pinned (they follow every image and model with this level)</h3>
           <div className="thumbs">
             {pinnedHere.map((p) => {
-              const l = levels.find((x) => x.index === p.level) as ComputedLevel;
+              const l = levels.find((x) => x.index === p.level) as ShownLevel;
               if (p.channel >= l.numChs) return null;
               return (
                 <button key={`${p.level}-${p.channel}`} className="thumb" data-testid={`pinned-${p.level}-${p.channel}`} onClick={() => s.openDetail(p.level, p.channel)}>

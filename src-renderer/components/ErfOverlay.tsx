@@ -1,6 +1,7 @@
 import { useLayoutEffect, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { ComputeResult, GeometryResult } from '../../src-shared/contract';
+import type { GeometryResult } from '../../src-shared/contract';
+import type { ShownResult } from '../store/shown';
 import { receptiveFieldRect } from '../../src-shared/maps/alignment';
 import { erfStats } from '../../src-shared/maps/gradientStats';
 import { useApp } from '../store';
@@ -8,7 +9,7 @@ import { geometryOf } from '../view/geometryOf';
 import { paintHeatOverlay } from '../view/paint';
 
 /** The effective receptive field of the locked cell, over the input: where the cell's value really comes from. */
-export function ErfOverlay({ result }: { result: ComputeResult }) {
+export function ErfOverlay({ result }: { result: ShownResult }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const erf = useApp((s) => (s.erf?.result === result ? s.erf : undefined));
   useLayoutEffect(() => {
@@ -19,7 +20,7 @@ export function ErfOverlay({ result }: { result: ComputeResult }) {
 }
 
 /** Numbers and status of the effective receptive field, under the input. */
-export function ErfInfo({ result, geometry }: { result: ComputeResult; geometry?: GeometryResult }) {
+export function ErfInfo({ result, geometry }: { result: ShownResult; geometry?: GeometryResult }) {
   const s = useApp(useShallow((st) => ({ erf: st.erf?.result === result ? st.erf : undefined, status: st.erfStatus, error: st.erfError, clear: st.clearErf })));
   const stats = useMemo(() => {
     if (!s.erf) return undefined;

@@ -1,6 +1,6 @@
 import { useLayoutEffect, useRef, type MouseEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { ComputedLevel } from '../../src-shared/contract';
+import type { ShownLevel, ShownResult } from '../store/shown';
 import { cellAt, cellRect, mapPlacement, type CellGeometry, type Rect } from '../../src-shared/maps/alignment';
 import { useApp } from '../store';
 import { clampChannel } from '../../src-shared/maps/display';
@@ -15,9 +15,10 @@ export const STAGE_PX = 224;
 export interface PanelProps {
   /** '' for pane A, 'compare-' for pane B: prefixes every test id. */
   prefix: '' | 'compare-';
-  model: string;
+  /** The result the level belongs to: its model, and the request for exact values. */
+  result: Pick<ShownResult, 'model' | 'request'>;
   display: LevelDisplay;
-  level: ComputedLevel;
+  level: ShownLevel;
   geometry: CellGeometry;
   inputSize: readonly [number, number];
   inputUrl: string;
@@ -32,7 +33,7 @@ export function probePoint(e: MouseEvent<HTMLElement>): { u: number; v: number }
 }
 
 /** One level: its map registered to the input (optionally over it), the probed cell, its colour bar. */
-export function LevelPanel({ prefix, model, display, level, geometry, inputSize, inputUrl }: PanelProps) {
+export function LevelPanel({ prefix, result, display, level, geometry, inputSize, inputUrl }: PanelProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const v = useApp(
     useShallow((s) => ({
@@ -47,6 +48,7 @@ export function LevelPanel({ prefix, model, display, level, geometry, inputSize,
       setProbe: s.setProbe,
       toggleProbeLock: s.toggleProbeLock,
       computeErf: s.computeErf,
+      client: s.client,
     })),
   );
   const [, h, w] = display.shape;
@@ -61,10 +63,10 @@ export function LevelPanel({ prefix, model, display, level, geometry, inputSize,
   const probed = cell && display.kind === 'scalar' ? display.values[cell.row * w + cell.col] : undefined;
   const i = display.index;
   return (
-    <div className="level" data-testid={`${prefix}level-${i}`}>
+    <div className="level" data-testid={`${prefix}level-${i}`} data-dtype={level.dtype}>
       <h3>
         level {i} · <code>{level.module}</code> · {level.shape.join('×')} · stride {geometry.jump[0]}
-        <button className="small" data-testid={`${prefix}export-npy-${i}`} title="Download this level's features as .npy (float32, NCHW)" onClick={() => downloadNpy(model, level)}>
+        <button className="small" data-testid={`${prefix}export-npy-${i}`} title="Download this level's features as .npy (float32, NCHW)" onClick={() => void downloadNpy(v.client, result, level)}>
           .npy
         </button>
       </h3>

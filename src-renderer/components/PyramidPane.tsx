@@ -1,6 +1,7 @@
 import { useLayoutEffect, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { ComputeResult, GeometryResult } from '../../src-shared/contract';
+import type { GeometryResult } from '../../src-shared/contract';
+import type { ShownResult } from '../store/shown';
 import { cellAt, receptiveFieldRect } from '../../src-shared/maps/alignment';
 import { useApp } from '../store';
 import type { LevelDisplay } from '../view/levelDisplays';
@@ -14,7 +15,7 @@ import { ErfInfo, ErfOverlay } from './ErfOverlay';
 const RF_COLOURS = ['#ff4d4d', '#ffb000', '#3ddc84', '#36a3ff', '#c77dff', '#ff66c4'];
 
 /** The input the network saw, with the probed point's receptive field in every level drawn on it. */
-function InputPanel({ result, geometry, prefix }: { result: ComputeResult; geometry?: GeometryResult; prefix: '' | 'compare-' }) {
+function InputPanel({ result, geometry, prefix }: { result: ShownResult; geometry?: GeometryResult; prefix: '' | 'compare-' }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const { probe, setProbe, toggleProbeLock } = useApp(useShallow((s) => ({ probe: s.probe, setProbe: s.setProbe, toggleProbeLock: s.toggleProbeLock })));
   const { input } = result;
@@ -69,7 +70,7 @@ function InputPanel({ result, geometry, prefix }: { result: ComputeResult; geome
 }
 
 /** One pane: the input and every selected level, registered to it. */
-export function PyramidPane({ result, geometry, displays, prefix }: { result: ComputeResult; geometry?: GeometryResult; displays: LevelDisplay[]; prefix: '' | 'compare-' }) {
+export function PyramidPane({ result, geometry, displays, prefix }: { result: ShownResult; geometry?: GeometryResult; displays: LevelDisplay[]; prefix: '' | 'compare-' }) {
   const inputUrl = useMemo(() => inputImageUrl(result.input), [result.input]);
   const inputSize = [result.input.height, result.input.width] as const;
   return (
@@ -78,7 +79,7 @@ export function PyramidPane({ result, geometry, displays, prefix }: { result: Co
       {displays.map((d) => {
         const level = result.levels.find((l) => l.index === d.index);
         if (!level) return null;
-        return <LevelPanel key={d.index} prefix={prefix} model={result.model} display={d} level={level} geometry={geometryOf(result, geometry, d.index)} inputSize={inputSize} inputUrl={inputUrl} />;
+        return <LevelPanel key={d.index} prefix={prefix} result={result} display={d} level={level} geometry={geometryOf(result, geometry, d.index)} inputSize={inputSize} inputUrl={inputUrl} />;
       })}
     </div>
   );

@@ -1,11 +1,12 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store';
 import { selectedModel } from '../store/selectors';
+import { TRANSFERS, type Transfer } from '../store/types';
 
 const STRIDES = [8, 16, 32];
 
 export function PyramidSettings() {
-  const { model, outIndices, outputStride, inputSize, toggleLevel, setOutputStride, setInputSize } = useApp(
+  const { model, outIndices, outputStride, inputSize, transfer, toggleLevel, setOutputStride, setInputSize, setTransfer } = useApp(
     useShallow((s) => ({
       model: selectedModel(s),
       outIndices: s.outIndices,
@@ -14,6 +15,8 @@ export function PyramidSettings() {
       toggleLevel: s.toggleLevel,
       setOutputStride: s.setOutputStride,
       setInputSize: s.setInputSize,
+      transfer: s.transfer,
+      setTransfer: s.setTransfer,
     })),
   );
   if (!model) return null;
@@ -52,6 +55,16 @@ export function PyramidSettings() {
           value={inputSize ?? ''}
           onChange={(e) => setInputSize(e.target.value === '' ? undefined : Number(e.target.value))}
         />
+      </label>
+      <label className="row" title="How feature levels are sent and held. auto: exact float32, or float16 (half the memory, about 3 significant digits) once a pyramid passes 48 MiB, e.g. ResNet-50 above ≈ 512×512. Exports are always exact float32.">
+        precision
+        <select data-testid="transfer-precision" value={transfer} onChange={(e) => setTransfer(e.target.value as Transfer)}>
+          {TRANSFERS.map((t) => (
+            <option key={t} value={t}>
+              {t === 'auto' ? 'auto (float16 when large)' : t}
+            </option>
+          ))}
+        </select>
       </label>
     </section>
   );

@@ -1,6 +1,19 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store';
 import { Shortcuts } from './Shortcuts';
+import { heldBytes, type ShownResult } from '../store/shown';
+
+/** How much feature data the window holds, and whether it is float16 (large inputs). */
+function HeldFeatures({ result }: { result: ShownResult }) {
+  const half = result.levels.some((l) => l.dtype === 'float16');
+  const mib = heldBytes(result) / 2 ** 20;
+  return (
+    <span className="timing" data-testid="held-features" data-bytes={heldBytes(result)} title={half ? 'Large pyramid: levels are held as float16 (about 3 significant digits); .npy exports fetch exact float32 from the engine.' : 'Levels are held as exact float32.'}>
+      {' '}
+      · {mib < 10 ? mib.toFixed(1) : Math.round(mib)} MiB {half ? 'float16' : 'float32'}
+    </span>
+  );
+}
 
 export function StatusBar() {
   const { status, error, engine, result, theme, setTheme } = useApp(
@@ -12,6 +25,7 @@ export function StatusBar() {
       <span className={`status status-${status}`}>
         <span data-testid="run-status">{status}</span>
         {status === 'ready' && result && <span className="timing"> · {Math.round(result.timings.forwardMs)} ms forward</span>}
+        {status === 'ready' && result && <HeldFeatures result={result} />}
       </span>
       <span className="backend" title={engine?.skipped.map((s) => `${s.choice}: ${s.reason}`).join('\n')}>
         backend: <span data-testid="backend">{engine?.backend ?? '…'}</span>

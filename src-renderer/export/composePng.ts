@@ -3,7 +3,8 @@
  * every level (registered, overlaid as on screen) with its colour bar and
  * end values — drawn from the data, not screenshotted, so it is exact.
  */
-import type { ComputeResult, GeometryResult } from '../../src-shared/contract';
+import type { GeometryResult } from '../../src-shared/contract';
+import type { ShownResult } from '../store/shown';
 import { colormapLut, paintRgba, type ColormapName } from '../../src-shared/maps/colormaps';
 import { mapPlacement } from '../../src-shared/maps/alignment';
 import type { LevelDisplay } from '../view/levelDisplays';
@@ -13,7 +14,7 @@ import type { Upsampling } from '../../src-shared/export/session';
 
 export interface PngPane {
   title: string;
-  result: ComputeResult;
+  result: ShownResult;
   geometry?: GeometryResult;
   displays: LevelDisplay[];
 }

@@ -1,6 +1,7 @@
 import type { AppState, CompareSettings, CompareSlice, SliceCreator } from './types';
 import { ContractCallError } from '../../src-shared/contract';
 import { VIEW_ID } from './viewId';
+import { toShown } from './shown';
 import { selectedModel } from './selectors';
 
 let latestCompare = 0;
@@ -48,16 +49,18 @@ export const createCompareSlice: SliceCreator<CompareSlice> = (set, get) => ({
     const token = ++latestCompare;
     set({ compareStatus: 'running' });
     try {
-      const compareResult = await s.client.invoke('features:compute', {
+      const request = {
         model: c.model,
         outIndices: c.outIndices,
         outputStride: c.outputStride,
         inputSize: c.inputSize,
+        transfer: s.transfer,
         image: c.image,
         weights: s.weights,
         runId: `ui-compare-${token}`,
         cancelGroup: `${VIEW_ID}-compare`,
-      });
+      };
+      const compareResult = toShown(await s.client.invoke('features:compute', request), request);
       if (token !== latestCompare) return;
       set({ compareStatus: 'ready', compareResult, compareError: undefined });
       void get().loadGeometry();

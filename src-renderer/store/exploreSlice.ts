@@ -1,9 +1,10 @@
 import type { AppState, ExploreSlice, SliceCreator } from './types';
-import type { ComputeResult, GeometryResult, ImageSource, RequestOf } from '../../src-shared/contract';
+import type { GeometryResult, ImageSource, RequestOf } from '../../src-shared/contract';
+import type { ShownResult } from './shown';
 import { selectedModel } from './selectors';
 
 /** An explore:gradient request on the weights, image and settings that produced `result`. */
-function gradientRequest(s: AppState, result: ComputeResult, image: ImageSource, target: RequestOf<'explore:gradient'>['target']): RequestOf<'explore:gradient'> {
+function gradientRequest(s: AppState, result: ShownResult, image: ImageSource, target: RequestOf<'explore:gradient'>['target']): RequestOf<'explore:gradient'> {
   return { model: result.model, outputStride: result.outputStride, inputSize: s.inputSize, image, weights: s.weights, target };
 }
 
@@ -11,7 +12,7 @@ const geometryKey = (r: { model: string; outputStride: number; inputSize: readon
 
 export const createExploreSlice: SliceCreator<ExploreSlice> = (set, get) => {
   const geometryCache = new Map<string, Promise<GeometryResult>>();
-  const geometryFor = (r: Pick<ComputeResult, 'model' | 'outputStride' | 'inputSize'>): Promise<GeometryResult> => {
+  const geometryFor = (r: Pick<ShownResult, 'model' | 'outputStride' | 'inputSize'>): Promise<GeometryResult> => {
     const key = geometryKey(r);
     let p = geometryCache.get(key);
     if (!p) {
@@ -48,13 +49,13 @@ export const createExploreSlice: SliceCreator<ExploreSlice> = (set, get) => {
       }
     },
     clearErf: () => set({ erf: undefined, erfStatus: 'idle', erfError: undefined }),
-    computeGradCam: async (classIndex) => {
+    computeGradCam: async (classIndex, level) => {
       const s = get();
       const result = s.result;
       if (!result || !s.image) return;
       set({ gradCamStatus: 'running', gradCamError: undefined });
       try {
-        const gradient = await s.client.invoke('explore:gradient', gradientRequest(s, result, s.image, { kind: 'class', classIndex }));
+        const gradient = await s.client.invoke('explore:gradient', gradientRequest(s, result, s.image, { kind: 'class', classIndex, level }));
         if (get().result === result) set({ gradCam: { result, gradient }, gradCamStatus: 'ready' });
       } catch (e) {
         set({ gradCamStatus: 'error', gradCamError: e instanceof Error ? e.message : String(e) });

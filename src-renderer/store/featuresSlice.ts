@@ -1,6 +1,7 @@
 import type { FeaturesSlice, SliceCreator } from './types';
 import { ContractCallError } from '../../src-shared/contract';
 import { VIEW_ID } from './viewId';
+import { toShown } from './shown';
 
 let latestRun = 0;
 
@@ -18,16 +19,18 @@ export const createFeaturesSlice: SliceCreator<FeaturesSlice> = (set, get) => ({
     const token = ++latestRun;
     set({ status: 'running' });
     try {
-      const result = await s.client.invoke('features:compute', {
+      const request = {
         model: s.selected,
         outIndices: s.outIndices,
         outputStride: s.outputStride,
         inputSize: s.inputSize,
+        transfer: s.transfer,
         image: s.image,
         weights: s.weights,
         runId: `ui-${token}`,
         cancelGroup: `${VIEW_ID}-main`,
-      });
+      };
+      const result = toShown(await s.client.invoke('features:compute', request), request);
       // A newer run supersedes this one: its result would not match the settings shown.
       if (token !== latestRun) return;
       set({ status: 'ready', result, error: undefined });

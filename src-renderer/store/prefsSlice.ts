@@ -1,4 +1,4 @@
-import type { AppState, PrefsSlice, SliceCreator } from './types';
+import { TRANSFERS, type AppState, type PrefsSlice, type SliceCreator } from './types';
 import { COLORMAPS } from '../../src-shared/maps/colormaps';
 import { NORM_SCOPES } from '../../src-shared/maps/normalize';
 import { RANK_BY } from '../../src-shared/maps/channelStats';
@@ -10,7 +10,7 @@ export const createPrefsSlice: SliceCreator<PrefsSlice> = (set) => ({
 });
 
 /** What survives a restart: preferences only, never results, images or the current model. */
-export const PREF_KEYS = ['theme', 'colormap', 'upsampling', 'opacity', 'overlay', 'rankBy', 'topK', 'normScope'] as const satisfies ReadonlyArray<keyof AppState>;
+export const PREF_KEYS = ['theme', 'colormap', 'upsampling', 'opacity', 'overlay', 'rankBy', 'topK', 'normScope', 'transfer'] as const satisfies ReadonlyArray<keyof AppState>;
 export type Prefs = Pick<AppState, (typeof PREF_KEYS)[number]>;
 export const PREFS_STORAGE_KEY = 'pyramidscope-prefs';
 export const PREFS_VERSION = 1;
@@ -25,6 +25,7 @@ const CHECKS: Record<keyof Prefs, (v: unknown) => boolean> = {
   rankBy: oneOf(RANK_BY),
   topK: (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 256,
   normScope: oneOf(NORM_SCOPES),
+  transfer: oneOf(TRANSFERS),
 };
 
 export function pickPrefs(s: AppState): Prefs {

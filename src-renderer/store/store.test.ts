@@ -32,7 +32,7 @@ function result(outputStride = 32): ComputeResult {
     levels: [0, 1, 2].map((index) => {
       const c = 4 << index;
       const s = 8 >> index;
-      return { index, module: `m${index}`, numChs: c, reduction: 2 << index, shape: [c, s, s] as [number, number, number], data: Float32Array.from({ length: c * s * s }, (_, i) => Math.sin(i)) };
+      return { index, module: `m${index}`, numChs: c, reduction: 2 << index, shape: [c, s, s] as [number, number, number], dtype: 'float32' as const, data: Float32Array.from({ length: c * s * s }, (_, i) => Math.sin(i)) };
     }),
     timings: { decodeMs: 0, prepareMs: 0, preprocessMs: 0, forwardMs: 0, totalMs: 0 },
   };

@@ -1,18 +1,5 @@
-import type {
-  ComputeResult,
-  ContractError,
-  EngineClient,
-  EngineInfo,
-  Events,
-  CachedWeights,
-  WeightsChoice,
-  GeometryResult,
-  GradientResult,
-  ImageSource,
-  ModelSummary,
-  PenultimateResult,
-  SampleInfo,
-} from '../../src-shared/contract';
+import type { ContractError, EngineClient, EngineInfo, Events, CachedWeights, WeightsChoice, GeometryResult, GradientResult, ImageSource, ModelSummary, PenultimateResult, SampleInfo } from '../../src-shared/contract';
+import type { ShownResult } from './shown';
 import type { ColormapName } from '../../src-shared/maps/colormaps';
 import type { DisplayMode, ValueSign } from '../../src-shared/maps/display';
 import type { NormScope, Range } from '../../src-shared/maps/normalize';
@@ -28,12 +15,18 @@ export interface ZooSlice {
   selectModel(name: string): void;
 }
 
+export type Transfer = 'auto' | 'float32' | 'float16';
+export const TRANSFERS: readonly Transfer[] = ['auto', 'float32', 'float16'];
+
 export interface SettingsSlice {
   outIndices: number[];
   outputStride: number;
   /** Square input side; undefined = the model's pretrained input size. */
   inputSize?: number;
+  /** How levels travel and are held: 'auto' = float16 for large pyramids (see ComputeRequest.transfer). */
+  transfer: Transfer;
   toggleLevel(index: number): void;
+  setTransfer(transfer: Transfer): void;
   setOutputStride(stride: number): void;
   setInputSize(size: number | undefined): void;
 }
@@ -52,7 +45,7 @@ export type RunStatus = 'idle' | 'running' | 'ready' | 'error';
 export interface FeaturesSlice {
   engine?: EngineInfo;
   status: RunStatus;
-  result?: ComputeResult;
+  result?: ShownResult;
   error?: ContractError;
   loadEngineInfo(): Promise<void>;
   run(): Promise<void>;
@@ -136,7 +129,7 @@ export interface CompareSlice {
   compareOn: boolean;
   compare?: CompareSettings;
   compareStatus: RunStatus;
-  compareResult?: ComputeResult;
+  compareResult?: ShownResult;
   compareError?: ContractError;
   /** Both panes share one colour scale per level. */
   compareSharedScale: boolean;
@@ -155,10 +148,10 @@ export interface ExploreSlice {
   penultimateStatus: RunStatus;
   penultimateError?: string;
   /** The effective receptive field of the locked cell, for the result it was computed on. */
-  erf?: { result: ComputeResult; level: number; row: number; col: number; channel?: number; gradient: GradientResult };
+  erf?: { result: ShownResult; level: number; row: number; col: number; channel?: number; gradient: GradientResult };
   erfStatus: RunStatus;
   erfError?: string;
-  gradCam?: { result: ComputeResult; gradient: GradientResult };
+  gradCam?: { result: ShownResult; gradient: GradientResult };
   gradCamStatus: RunStatus;
   gradCamError?: string;
   loadGeometry(): Promise<void>;
@@ -167,8 +160,8 @@ export interface ExploreSlice {
   /** Gradient of one cell (one channel, or all) with respect to the input pixels. */
   computeErf(level: number, row: number, col: number, channel?: number): Promise<void>;
   clearErf(): void;
-  /** Grad-CAM at forward_features for a class (default: the top class). */
-  computeGradCam(classIndex?: number): Promise<void>;
+  /** Grad-CAM for a class (default: the top class) at forward_features, or at feature level `level` (a feature_info index). */
+  computeGradCam(classIndex?: number, level?: number): Promise<void>;
 }
 
 export type Theme = 'light' | 'dark';

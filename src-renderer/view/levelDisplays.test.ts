@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { ComputedLevel } from '../../src-shared/contract';
+import type { ShownLevel } from '../store/shown';
 import { differenceMap, paneDisplays, scalarDisplays, type DisplayOptions, type ScalarDisplay } from './levelDisplays';
 import { shortcutFor } from './shortcuts';
 
-const lvl = (index: number, c: number, s: number, f: (i: number) => number): ComputedLevel => ({
+const lvl = (index: number, c: number, s: number, f: (i: number) => number): ShownLevel => ({
   index,
   module: `m${index}`,
   numChs: c,
   reduction: 2 << index,
   shape: [c, s, s],
+  dtype: 'float32',
   data: Float32Array.from({ length: c * s * s }, (_, i) => f(i)),
 });
 
@@ -59,9 +60,9 @@ describe('shortcuts', () => {
 });
 
 describe('prewarm', () => {
-  it('reduces every level to every aggregate, one job per idle slot, and stops when cancelled', async () => {
+  it('reduces each level to all its aggregates in one job per idle slot, and stops when cancelled', async () => {
     const { prewarmAggregates } = await import('./prewarm');
-    const { cachedOn } = await import('./levelDisplays');
+    const { cachedOn, levelScalar } = await import('./levelDisplays');
     const levels = [lvl(0, 2, 2, (i) => i), lvl(1, 2, 1, (i) => -i)];
     const queue: Array<() => void> = [];
     const idle = (cb: () => void) => {
@@ -69,11 +70,14 @@ describe('prewarm', () => {
       return () => queue.splice(queue.indexOf(cb), 1);
     };
     const stop = prewarmAggregates(levels, 'signed', idle);
-    for (let n = 0; n < 3; n++) queue.shift()?.();
-    // Three jobs ran: mean of both levels, then max of level 0.
-    const computed = (level: ComputedLevel, key: string) => cachedOn(level.data, key, () => 'not yet');
-    expect(computed(levels[1], 'mean|signed')).not.toBe('not yet');
-    expect(computed(levels[0], 'max|signed')).not.toBe('not yet');
+    const computed = (level: ShownLevel, key: string) => cachedOn(level.data, key, () => 'not yet');
+    for (let n = 0; n < 2; n++) queue.shift()?.();
+    // Two jobs ran: both levels, signed, every aggregate at once; ReLU not yet.
+    expect(computed(levels[1], 'aggregates|signed')).not.toBe('not yet');
+    expect(computed(levels[0], 'aggregates|relu')).toBe('not yet');
+    // Any aggregate now comes from that pass: level 0's channels are [0..3] and [4..7], so max = channel 1.
+    expect(Array.from(levelScalar(levels[0], 'max', 0, 'signed').values)).toEqual([4, 5, 6, 7]);
+    expect(Array.from(levelScalar(levels[0], 'std', 0, 'signed').values)).toEqual([2, 2, 2, 2]);
     stop();
     expect(queue).toHaveLength(0);
   });

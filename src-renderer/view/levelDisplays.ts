@@ -5,9 +5,9 @@
  * display-only change recomputes only what it must — a colormap change
  * recomputes nothing, a new aggregate reduces each level once.
  */
-import type { ComputedLevel } from '../../src-shared/contract';
+import type { ShownLevel } from '../store/shown';
 import { clampChannel, describeScalarMap, isScalarMode, scalarMap, type DisplayMode, type ValueSign } from '../../src-shared/maps/display';
-import { minMax } from '../../src-shared/maps/reduce';
+import { minMax, reduceAllChannels } from '../../src-shared/maps/reduce';
 import { levelRange, scopeRanges, unionRange, zeroCentred, type NormScope, type Range } from '../../src-shared/maps/normalize';
 import { concatRows, fitGrid, fitPca, gridPixels, hypercolumnMatrix, levelMatrix, levelWeights, pcaToRgba, projectHypercolumns, projectPca, type DataMatrix, type PcaFit } from '../../src-shared/maps/pca';
 import type { PcaFitScope } from '../../src-shared/export/session';
@@ -44,14 +44,16 @@ export interface RgbDisplay extends Base {
   clip: Range[];
   /** Fraction of the variance each component explains. */
   explained: number[];
+  /** A grey stand-in while the fit runs off the main thread (pcaAsync.ts). */
+  pending?: boolean;
 }
 
 export type LevelDisplay = ScalarDisplay | RgbDisplay;
 
-const cache = new WeakMap<Float32Array, Map<string, unknown>>();
+const cache = new WeakMap<object, Map<string, unknown>>();
 
 /** A value derived from one level's data, computed once per data array. */
-export function cachedOn<T>(data: Float32Array, key: string, compute: () => T): T {
+export function cachedOn<T>(data: object, key: string, compute: () => T): T {
   let m = cache.get(data);
   if (!m) {
     m = new Map();
@@ -62,19 +64,20 @@ export function cachedOn<T>(data: Float32Array, key: string, compute: () => T): 
 }
 
 /** The map a level shows in a scalar mode, with its own range. Aggregates are cached; channel maps are cheap views. */
-export function levelScalar(level: ComputedLevel, mode: Exclude<DisplayMode, 'pca'>, channel: number, sign: ValueSign): { values: Float32Array; mapRange: Range } {
+export function levelScalar(level: ShownLevel, mode: Exclude<DisplayMode, 'pca'>, channel: number, sign: ValueSign): { values: Float32Array; mapRange: Range } {
   if (mode === 'channel') {
     const values = scalarMap(level, 'channel', channel, sign);
     return { values, mapRange: minMax(values) };
   }
   return cachedOn(level.data, `${mode}|${sign}`, () => {
-    const values = scalarMap(level, mode, 0, sign);
+    // The first aggregate asked for reduces the level to all of them in one pass.
+    const values = cachedOn(level.data, `aggregates|${sign}`, () => reduceAllChannels(level, sign === 'relu'))[mode];
     return { values, mapRange: minMax(values) };
   });
 }
 
 /** Scalar displays of one pane before scoping: each map and its ranges. */
-function scalarParts(levels: readonly ComputedLevel[], o: DisplayOptions) {
+function scalarParts(levels: readonly ShownLevel[], o: DisplayOptions) {
   const mode = o.mode as Exclude<DisplayMode, 'pca'>;
   return levels.map((level) => {
     const { values, mapRange } = levelScalar(level, mode, o.channel, o.sign);
@@ -88,7 +91,7 @@ function scalarParts(levels: readonly ComputedLevel[], o: DisplayOptions) {
  * Scalar displays for one or two panes. With `shareAcrossPanes`, each level
  * index present in both panes gets one range (and 'shared' spans both panes).
  */
-export function scalarDisplays(panes: ReadonlyArray<readonly ComputedLevel[]>, o: DisplayOptions, shareAcrossPanes: boolean): ScalarDisplay[][] {
+export function scalarDisplays(panes: ReadonlyArray<readonly ShownLevel[]>, o: DisplayOptions, shareAcrossPanes: boolean): ScalarDisplay[][] {
   const parts = panes.map((levels) => scalarParts(levels, o));
   const all = parts.flat();
   const ranges = parts.map((p) =>
@@ -120,18 +123,18 @@ export function scalarDisplays(panes: ReadonlyArray<readonly ComputedLevel[]>, o
 
 const explainedOf = (fit: PcaFit) => fit.variances.map((v) => (fit.totalVariance > 0 ? v / fit.totalVariance : 0));
 
-function rgbOf(level: ComputedLevel, fit: PcaFit, x: DataMatrix, label: string): RgbDisplay {
+function rgbOf(level: ShownLevel, fit: PcaFit, x: DataMatrix, label: string): RgbDisplay {
   return { kind: 'rgb', index: level.index, shape: level.shape, label, rgba: pcaToRgba(projectPca(fit, x), fit.clip), clip: fit.clip, explained: explainedOf(fit) };
 }
 
 /** The pixels a level's PCA is fitted on: all of them, or a nearest subsample of a large map. */
-function fitSample(level: ComputedLevel, relu: boolean): DataMatrix {
+function fitSample(level: ShownLevel, relu: boolean): DataMatrix {
   const [, h, w] = level.shape;
   const grid = fitGrid(h, w);
   return grid[0] === h && grid[1] === w ? levelMatrix(level, relu) : levelMatrix(level, relu, 1, gridPixels(h, w, grid));
 }
 
-let jointMemo: { key: readonly Float32Array[]; sign: ValueSign; value: RgbDisplay[][] } | undefined;
+let jointMemo: { key: readonly object[]; sign: ValueSign; value: RgbDisplay[][] } | undefined;
 
 /**
  * PCA → RGB. 'level': each level fitted on its own pixels (and, with two panes
@@ -139,7 +142,7 @@ let jointMemo: { key: readonly Float32Array[]; sign: ValueSign; value: RgbDispla
  * both). 'joint': one fit over hypercolumns of every shown level on the finest
  * grid, then each level drawn at its own resolution with the same colours.
  */
-export function rgbDisplays(panes: ReadonlyArray<readonly ComputedLevel[]>, o: Pick<DisplayOptions, 'sign' | 'pcaFit'>): RgbDisplay[][] {
+export function rgbDisplays(panes: ReadonlyArray<readonly ShownLevel[]>, o: Pick<DisplayOptions, 'sign' | 'pcaFit'>): RgbDisplay[][] {
   const relu = o.sign === 'relu';
   if (o.pcaFit === 'joint') {
     const key = panes.flat().map((l) => l.data);
@@ -154,7 +157,7 @@ export function rgbDisplays(panes: ReadonlyArray<readonly ComputedLevel[]>, o: P
       const x = levelMatrix(level, relu);
       if (other) {
         const [a, b] = k === 0 ? [level, other] : [other, level];
-        const fits = cachedOn(a.data, `pca-pair|${o.sign}`, () => new WeakMap<Float32Array, PcaFit>());
+        const fits = cachedOn(a.data, `pca-pair|${o.sign}`, () => new WeakMap<object, PcaFit>());
         let f = fits.get(b.data);
         if (!f) {
           f = fitPca(concatRows([fitSample(a, relu), fitSample(b, relu)]));
@@ -168,10 +171,10 @@ export function rgbDisplays(panes: ReadonlyArray<readonly ComputedLevel[]>, o: P
   );
 }
 
-function jointRgb(panes: ReadonlyArray<readonly ComputedLevel[]>, relu: boolean): RgbDisplay[][] {
+function jointRgb(panes: ReadonlyArray<readonly ShownLevel[]>, relu: boolean): RgbDisplay[][] {
   const sameLevels = panes.every((p) => p.length === panes[0].length && p.every((l, i) => l.numChs === panes[0][i].numChs));
-  const finest = (levels: readonly ComputedLevel[]) => levels.reduce((a, b) => (b.shape[1] * b.shape[2] > a.shape[1] * a.shape[2] ? b : a));
-  const gridOf = (levels: readonly ComputedLevel[]): [number, number] => [finest(levels).shape[1], finest(levels).shape[2]];
+  const finest = (levels: readonly ShownLevel[]) => levels.reduce((a, b) => (b.shape[1] * b.shape[2] > a.shape[1] * a.shape[2] ? b : a));
+  const gridOf = (levels: readonly ShownLevel[]): [number, number] => [finest(levels).shape[1], finest(levels).shape[2]];
   // Across panes only when both hold the same channels level by level (else each pane fits alone).
   const groups = sameLevels ? [panes.map((_, k) => k)] : panes.map((_, k) => [k]);
   const out: RgbDisplay[][] = panes.map(() => []);
@@ -195,7 +198,7 @@ function jointRgb(panes: ReadonlyArray<readonly ComputedLevel[]>, relu: boolean)
   return out;
 }
 
-let lastCall: { panes: ReadonlyArray<readonly ComputedLevel[]>; o: DisplayOptions; share: boolean; out: LevelDisplay[][] } | undefined;
+let lastCall: { panes: ReadonlyArray<readonly ShownLevel[]>; o: DisplayOptions; share: boolean; out: LevelDisplay[][] } | undefined;
 
 const sameOptions = (a: DisplayOptions, b: DisplayOptions) =>
   a.mode === b.mode && a.channel === b.channel && a.sign === b.sign && a.normScope === b.normScope && a.fixedRange === b.fixedRange && a.zeroCentre === b.zeroCentre && a.pcaFit === b.pcaFit;
@@ -205,7 +208,7 @@ const sameOptions = (a: DisplayOptions, b: DisplayOptions) =>
  * the pyramid, the probe readout and the exporter ask for the same thing in
  * one render, and get one computation.
  */
-export function paneDisplays(panes: ReadonlyArray<readonly ComputedLevel[]>, o: DisplayOptions, shareAcrossPanes: boolean): LevelDisplay[][] {
+export function paneDisplays(panes: ReadonlyArray<readonly ShownLevel[]>, o: DisplayOptions, shareAcrossPanes: boolean): LevelDisplay[][] {
   if (lastCall && lastCall.share === shareAcrossPanes && sameOptions(lastCall.o, o) && lastCall.panes.length === panes.length && lastCall.panes.every((p, k) => p === panes[k])) return lastCall.out;
   const out = isScalarMode(o.mode) ? scalarDisplays(panes, o, shareAcrossPanes) : rgbDisplays(panes, o);
   lastCall = { panes, o, share: shareAcrossPanes, out };

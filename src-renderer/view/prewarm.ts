@@ -1,13 +1,11 @@
 /**
- * After a result arrives, reduce every level to each aggregate in idle time,
- * one (level, aggregate, sign) per idle slot, so switching the view later is
- * a repaint — at 1024×1024 a cold mean over 48 M floats takes a few hundred ms.
+ * After a result arrives, reduce every level to its aggregates in idle time,
+ * one (level, sign) per idle slot, so switching the view later is a repaint —
+ * at 1024×1024 a cold pass over 48 M floats takes a few hundred ms.
  */
-import type { ComputedLevel } from '../../src-shared/contract';
+import type { ShownLevel } from '../store/shown';
 import type { ValueSign } from '../../src-shared/maps/display';
 import { levelScalar } from './levelDisplays';
-
-const AGGREGATES = ['mean', 'max', 'l2', 'std', 'abssum'] as const;
 
 type Idle = (cb: () => void) => () => void;
 
@@ -23,9 +21,10 @@ const onIdle: Idle =
       };
 
 /** Starts prewarming; returns a function that stops it (call when the result is replaced). */
-export function prewarmAggregates(levels: readonly ComputedLevel[], firstSign: ValueSign, idle: Idle = onIdle): () => void {
+export function prewarmAggregates(levels: readonly ShownLevel[], firstSign: ValueSign, idle: Idle = onIdle): () => void {
   const signs: ValueSign[] = firstSign === 'signed' ? ['signed', 'relu'] : ['relu', 'signed'];
-  const jobs = signs.flatMap((sign) => AGGREGATES.flatMap((mode) => levels.map((level) => () => void levelScalar(level, mode, 0, sign))));
+  // One job per (sign, level): the first aggregate reduces the level to all five in one pass.
+  const jobs = signs.flatMap((sign) => levels.map((level) => () => void levelScalar(level, 'mean', 0, sign)));
   let cancel: (() => void) | undefined;
   const next = () => {
     const job = jobs.shift();

@@ -17,7 +17,7 @@ export interface Range {
 }
 
 /** min/max of a whole level's values, optionally after ReLU (ReLU only lifts the minimum to 0). */
-export function levelRange(data: Float32Array, relu: boolean): Range {
+export function levelRange(data: ArrayLike<number>, relu: boolean): Range {
   const r = minMax(data);
   return relu ? { min: Math.max(0, r.min), max: Math.max(0, r.max) } : r;
 }

@@ -86,6 +86,15 @@ describe('explore:gradient', () => {
     expect(other.classIndex).toBe(7);
     await expect(service.handle('explore:gradient', { model: 'resnet18', inputSize: 96, image: chelsea, target: { kind: 'cell', level: 9, row: 0, col: 0 } })).rejects.toThrow(/level 9 is out of range/);
   });
+
+  it('Grad-CAM at a chosen feature level: that level\'s H×W and module, and a clear refusal past the last one', async () => {
+    const cam = await service.handle('explore:gradient', { model: 'resnet18', inputSize: 96, image: chelsea, target: { kind: 'class', classIndex: 7, level: 2 } });
+    expect([cam.height, cam.width, cam.level, cam.module, cam.classIndex]).toEqual([12, 12, 2, 'layer2', 7]);
+    expect(cam.map.length).toBe(144);
+    const top = await service.handle('explore:gradient', { model: 'resnet18', inputSize: 96, image: chelsea, target: { kind: 'class' } });
+    expect(top.level).toBeUndefined();
+    await expect(service.handle('explore:gradient', { model: 'resnet18', inputSize: 96, image: chelsea, target: { kind: 'class', level: 5 } })).rejects.toThrow(/level 5 is out of range; allowed: 0\.\.4/);
+  });
 });
 
 describe('input gradients on the engine backend', () => {

@@ -2,8 +2,8 @@
  * Gradients for the explorer, through the same tfjs ops the forward uses:
  *  - effective receptive field: |∂ activation of one cell / ∂ input pixels|,
  *    summed over RGB (Luo et al. 2016), for a channel or all channels of the cell;
- *  - Grad-CAM (Selvaraju et al. 2017) at the last feature map (forward_features):
- *    ReLU(Σ_c mean_hw(∂ logit / ∂ A_c) · A_c).
+ *  - Grad-CAM (Selvaraju et al. 2017) at forward_features or at any feature level:
+ *    ReLU(Σ_c mean_hw(∂ logit / ∂ A_c) · A_c) (see classGradients.ts).
  * Callers load tfjs's gradient registrations first (loadGradients).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -13,12 +13,21 @@ import { TfjsParams } from '../ops/tfjsParams';
 import { TfjsOps } from '../ops/tfjsOps';
 import { EngineError } from '../errors';
 import { withInputGradients } from './inputGradients';
+import { checkLevel, classGradientAtFeatures, classGradientAtLevel, gradCamMap } from './classGradients';
 
 export interface GradientMap {
   height: number;
   width: number;
   /** Row-major H×W float32. */
   data: Float32Array;
+}
+
+export interface GradCamMap extends GradientMap {
+  classIndex: number;
+  logits: Float32Array;
+  /** The feature level it is at, and timm's module name for it; absent at forward_features. */
+  level?: number;
+  module?: string;
 }
 
 interface Bound {
@@ -79,26 +88,28 @@ export class GradientRunner {
     }));
   }
 
-  /** Grad-CAM for a class (default: the top class) at forward_features, upsampled by nothing: the map's own H×W. */
+  /**
+   * Grad-CAM for a class (default: the top class) at forward_features, or at feature
+   * level `level` (an index into feature_info) when given; the map keeps that map's own H×W.
+   */
   gradCam(
     m: { model: string; outputStride: number; weightsKey: string; stateDict: StateDict },
     input: TensorData,
-    classIndex?: number,
-  ): GradientMap & { classIndex: number; logits: Float32Array } {
+    target: { classIndex?: number; level?: number } = {},
+  ): GradCamMap {
     const b = this.bind('full', `${m.model}|os${m.outputStride}|${m.weightsKey}`, () => createModel(m.model, { outputStride: m.outputStride }), m.stateDict);
     const missing = b.built.model.registry.list().find((p) => !m.stateDict.has(p.ref.key));
     if (missing) throw new EngineError('NO_CLASSIFIER', `these weights have no classifier (missing '${missing.ref.key}'): Grad-CAM needs the model's head`);
+    const { model } = b.built;
+    const { classIndex, level } = target;
+    if (level !== undefined) checkLevel(model, level);
     return withInputGradients(() => tf.tidy(() => {
-      const { model } = b.built;
-      const a = model.forwardFeatures(b.ops, nhwc(tf.tensor4d(input.data, input.shape as [number, number, number, number]))) as tf.Tensor;
-      const logits = (model.forwardHead(b.ops, a) as tf.Tensor).dataSync() as Float32Array;
-      const cls = classIndex ?? logits.indexOf(Math.max(...logits));
-      if (!Number.isInteger(cls) || cls < 0 || cls >= logits.length) throw new EngineError('BAD_CLASS', `class ${cls} is out of range; allowed: 0..${logits.length - 1}`);
-      const dA = tf.grad((av: tf.Tensor) => tf.sum(tf.slice(model.forwardHead(b.ops, av) as tf.Tensor, [0, cls], [1, 1])))(a);
-      const weights = tf.mean(dA, [1, 2], true);
-      const cam = tf.relu(tf.sum(tf.mul(weights, a), 3));
-      const [, h, w] = cam.shape;
-      return { height: h, width: w, data: cam.dataSync() as Float32Array, classIndex: cls, logits: Float32Array.from(logits) };
+      const x = nhwc(tf.tensor4d(input.data, input.shape as [number, number, number, number]));
+      const g = level === undefined ? classGradientAtFeatures(model, b.ops, x, classIndex) : classGradientAtLevel(model, b.ops, x, level, classIndex);
+      const cam = gradCamMap(g);
+      const [h, w] = cam.shape;
+      const at = level === undefined ? {} : { level, module: model.featureInfo[level].module };
+      return { height: h, width: w, data: cam.dataSync() as Float32Array, classIndex: g.classIndex, logits: g.logits, ...at };
     }));
   }
 

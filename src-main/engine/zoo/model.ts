@@ -16,6 +16,15 @@ export interface ModelArgs {
   inChans: number;
 }
 
+/**
+ * Sees each feature level's value as it is produced (level index, value) and
+ * returns what the network continues with — and what is returned for that
+ * level. Identity by default. Lets a caller read or perturb an inner level
+ * (Grad-CAM adds a zero tensor there to take ∂/∂level) without each family
+ * exposing a "run from level L" entry point.
+ */
+export type LevelTap<T> = (level: number, value: T) => T;
+
 /** A timm architecture, described against the op layer. */
 export interface TimmModel {
   readonly registry: ParamRegistry;
@@ -25,10 +34,11 @@ export interface TimmModel {
   readonly numClasses: number;
   /**
    * Features at the given level indices (ascending, unique), computed only
-   * as far as the deepest one needs.
+   * as far as the deepest one needs. `tap` sees every level up to that one.
    */
-  forwardLevels<T>(ops: Ops<T>, x: T, levels: readonly number[]): T[];
-  forwardFeatures<T>(ops: Ops<T>, x: T): T;
+  forwardLevels<T>(ops: Ops<T>, x: T, levels: readonly number[], tap?: LevelTap<T>): T[];
+  /** timm's forward_features; `tap` sees every feature level on the way. */
+  forwardFeatures<T>(ops: Ops<T>, x: T, tap?: LevelTap<T>): T;
   forwardHead<T>(ops: Ops<T>, x: T, preLogits?: boolean): T;
   /** timm's reset_classifier; without globalPool each family does what timm does. */
   resetClassifier(numClasses: number, globalPool?: string): void;
@@ -63,14 +73,18 @@ export interface ModelEntry {
   pretrained: readonly PretrainedCfg[];
 }
 
-/** Runs `steps` in order; step i yields feature level i. Stops after the deepest wanted level. */
-export function runLevelSteps<T>(ops: Ops<T>, x: T, steps: ReadonlyArray<(x: T) => T>, levels: readonly number[]): T[] {
+/**
+ * Runs `steps` in order; step i yields feature level i, passed through `tap`
+ * (the next step reads the tapped value). Stops after the deepest wanted level.
+ */
+export function runLevelSteps<T>(ops: Ops<T>, x: T, steps: ReadonlyArray<(x: T) => T>, levels: readonly number[], tap?: LevelTap<T>): T[] {
   const last = Math.max(...levels);
   const found = new Map<number, T>();
   let y = x;
   for (let i = 0; i <= last; i++) {
     const step = steps[i];
-    y = ops.scope(() => step(y));
+    // The tap runs inside the step's scope, so whatever it makes and drops is freed with the step.
+    y = ops.scope(() => (tap ? tap(i, step(y)) : step(y)));
     found.set(i, y);
   }
   return levels.map((l) => found.get(l) as T);

@@ -5,7 +5,7 @@
  * reset_classifier. A family writes its layers and `forwardLevels`.
  */
 import type { Ops } from '../ops/ops';
-import type { FeatureLevelInfo, TimmModel } from './model';
+import type { FeatureLevelInfo, LevelTap, TimmModel } from './model';
 import { ParamRegistry, Scope } from './paramRegistry';
 import { Classifier } from './layers/classifier';
 
@@ -16,7 +16,7 @@ export abstract class TimmModelBase implements TimmModel {
   abstract readonly numFeatures: number;
   private head?: { scope: Scope; classifier: Classifier };
 
-  abstract forwardLevels<T>(ops: Ops<T>, x: T, levels: readonly number[]): T[];
+  abstract forwardLevels<T>(ops: Ops<T>, x: T, levels: readonly number[], tap?: LevelTap<T>): T[];
 
   /** Declares the classifier at timm's path for it, e.g. 'fc', 'classifier' or 'head.fc'. Call once numFeatures is set. */
   protected createHead(path: string, numClasses: number, globalPool: string): void {
@@ -33,8 +33,8 @@ export abstract class TimmModelBase implements TimmModel {
     return this.classifier().numClasses;
   }
 
-  forwardFeatures<T>(ops: Ops<T>, x: T): T {
-    return this.forwardLevels(ops, x, [this.featureInfo.length - 1])[0];
+  forwardFeatures<T>(ops: Ops<T>, x: T, tap?: LevelTap<T>): T {
+    return this.forwardLevels(ops, x, [this.featureInfo.length - 1], tap)[0];
   }
 
   forwardHead<T>(ops: Ops<T>, x: T, preLogits = false): T {

@@ -6,7 +6,7 @@
  * lives under `features.` (conv0, norm0, pool0, denseblockN, transitionN, norm5).
  */
 import type { Ops } from '../../ops/ops';
-import type { FeatureLevelInfo, ModelArgs, ModelEntry } from '../model';
+import type { FeatureLevelInfo, LevelTap, ModelArgs, ModelEntry } from '../model';
 import { runLevelSteps } from '../model';
 import type { Scope } from '../paramRegistry';
 import { Conv2d } from '../layers/conv';
@@ -152,8 +152,8 @@ export class DenseNet extends TimmModelBase {
     ];
   }
 
-  forwardLevels<T>(ops: Ops<T>, x: T, levels: readonly number[]): T[] {
-    return runLevelSteps(ops, x, this.steps(ops), levels);
+  forwardLevels<T>(ops: Ops<T>, x: T, levels: readonly number[], tap?: LevelTap<T>): T[] {
+    return runLevelSteps(ops, x, this.steps(ops), levels, tap);
   }
 
 }

@@ -7,7 +7,7 @@
  * exactly the integers timm gets.
  */
 import type { Ops } from '../../ops/ops';
-import type { FeatureLevelInfo, ModelArgs, ModelEntry } from '../model';
+import type { FeatureLevelInfo, LevelTap, ModelArgs, ModelEntry } from '../model';
 import { runLevelSteps, runSequential } from '../model';
 import type { Scope } from '../paramRegistry';
 import { SEModule } from '../layers/attention';
@@ -184,8 +184,8 @@ export class RegNet extends TimmModelBase {
     return [(x) => this.stem.forward(ops, x), ...this.stages.map((blocks) => (x: T) => runSequential<T>(ops, x, blocks))];
   }
 
-  forwardLevels<T>(ops: Ops<T>, x: T, levels: readonly number[]): T[] {
-    return runLevelSteps(ops, x, this.steps(ops), levels);
+  forwardLevels<T>(ops: Ops<T>, x: T, levels: readonly number[], tap?: LevelTap<T>): T[] {
+    return runLevelSteps(ops, x, this.steps(ops), levels, tap);
   }
 
 }

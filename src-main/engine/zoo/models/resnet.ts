@@ -3,7 +3,7 @@
  * The ResNet class is also the trunk for ResNeSt (resnest.ts passes its own block).
  */
 import type { Ops } from '../../ops/ops';
-import type { FeatureLevelInfo, ModelArgs, ModelEntry } from '../model';
+import type { FeatureLevelInfo, LevelTap, ModelArgs, ModelEntry } from '../model';
 import { runLevelSteps, runSequential } from '../model';
 import type { Scope } from '../paramRegistry';
 import { Conv2d, getPadding } from '../layers/conv';
@@ -253,8 +253,8 @@ export class ResNet extends TimmModelBase {
     ];
   }
 
-  forwardLevels<T>(ops: Ops<T>, x: T, levels: readonly number[]): T[] {
-    return runLevelSteps(ops, x, this.steps(ops), levels);
+  forwardLevels<T>(ops: Ops<T>, x: T, levels: readonly number[], tap?: LevelTap<T>): T[] {
+    return runLevelSteps(ops, x, this.steps(ops), levels, tap);
   }
 
 }

@@ -4,7 +4,7 @@
  * depthwise-separable 3×3 convs).
  */
 import type { Ops } from '../../ops/ops';
-import type { FeatureLevelInfo, ModelArgs, ModelEntry } from '../model';
+import type { FeatureLevelInfo, LevelTap, ModelArgs, ModelEntry } from '../model';
 import { runLevelSteps, runSequential } from '../model';
 import type { Scope } from '../paramRegistry';
 import { ConvNormAct, SeparableConvNormAct } from '../layers/convNormAct';
@@ -156,8 +156,8 @@ export class VovNet extends TimmModelBase {
     ];
   }
 
-  forwardLevels<T>(ops: Ops<T>, x: T, levels: readonly number[]): T[] {
-    return runLevelSteps(ops, x, this.steps(ops), levels);
+  forwardLevels<T>(ops: Ops<T>, x: T, levels: readonly number[], tap?: LevelTap<T>): T[] {
+    return runLevelSteps(ops, x, this.steps(ops), levels, tap);
   }
 
 }

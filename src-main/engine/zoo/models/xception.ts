@@ -7,7 +7,7 @@
  * conv), so a block can yield a feature tensor as well as its output.
  */
 import type { Ops } from '../../ops/ops';
-import type { FeatureLevelInfo, ModelArgs, ModelEntry } from '../model';
+import type { FeatureLevelInfo, LevelTap, ModelArgs, ModelEntry } from '../model';
 import type { Scope } from '../paramRegistry';
 import { Conv2d } from '../layers/conv';
 import { BatchNorm2d } from '../layers/norm';
@@ -37,13 +37,17 @@ const widths = (o: BlockCfg['outChs']): readonly [number, number, number] => (ty
 /**
  * Built-in blocks: `forward` is the whole block; `forwardTapped` also returns the
  * hook tensor that timm's feature_info names inside it (and can stop right there).
+ * `tap` replaces the hook tensor; the rest of the block reads the replacement,
+ * as after a PyTorch forward hook that returns a new output.
  */
 interface XBlock {
   readonly outChannels: number;
   forward<T>(ops: Ops<T>, x: T): T;
   /** [tap, out], or just [tap] when `stopAtTap`. */
-  forwardTapped<T>(ops: Ops<T>, x: T, stopAtTap: boolean): T[];
+  forwardTapped<T>(ops: Ops<T>, x: T, stopAtTap: boolean, tap?: (value: T) => T): T[];
 }
+
+const identity = <T>(v: T): T => v;
 
 /** timm ConvNormAct (conv keys `.conv`, norm keys `.bn`), activation optional. */
 class ConvBn {
@@ -120,10 +124,10 @@ class XceptionModule implements XBlock {
     return this.forwardTapped(ops, x, false)[1];
   }
 
-  forwardTapped<T>(ops: Ops<T>, x: T, stopAtTap: boolean): T[] {
+  forwardTapped<T>(ops: Ops<T>, x: T, stopAtTap: boolean, tapFn: (value: T) => T = identity): T[] {
     let y = this.convs[0].forward(ops, this.preAct(ops, x));
     y = this.convs[1].forward(ops, this.preAct(ops, y));
-    const tap = this.preAct(ops, y);
+    const tap = tapFn(this.preAct(ops, y));
     if (stopAtTap) return [tap];
     y = this.convs[2].forward(ops, tap);
     if (this.noSkip) return [tap, y];
@@ -182,9 +186,9 @@ class PreXceptionModule implements XBlock {
     return this.forwardTapped(ops, x, false)[1];
   }
 
-  forwardTapped<T>(ops: Ops<T>, x: T, stopAtTap: boolean): T[] {
+  forwardTapped<T>(ops: Ops<T>, x: T, stopAtTap: boolean, tapFn: (value: T) => T = identity): T[] {
     const skip = ops.activation(this.norm.forward(ops, x), 'relu');
-    const tap = this.convs[1].forward(ops, this.convs[0].forward(ops, skip));
+    const tap = tapFn(this.convs[1].forward(ops, this.convs[0].forward(ops, skip)));
     if (stopAtTap) return [tap];
     const y = this.convs[2].forward(ops, tap);
     if (this.noSkip) return [tap, y];
@@ -257,7 +261,7 @@ export class XceptionAligned extends TimmModelBase {
    * runs only up to the hook. The last level is the last block's output *before*
    * the preact models' final ReLU (timm's hook net stops at that block).
    */
-  forwardLevels<T>(ops: Ops<T>, x: T, levels: readonly number[]): T[] {
+  forwardLevels<T>(ops: Ops<T>, x: T, levels: readonly number[], tap?: LevelTap<T>): T[] {
     const deepest = Math.max(...levels);
     const lastLevel = this.featureInfo.length - 1;
     const found = new Map<number, T>();
@@ -267,20 +271,24 @@ export class XceptionAligned extends TimmModelBase {
       const level = this.tapLevel[i];
       if (level >= 0 && level <= deepest) {
         const stop = level === deepest;
-        const parts = ops.scope(() => block.forwardTapped(ops, y, stop));
+        const parts = ops.scope(() => block.forwardTapped(ops, y, stop, tap && ((v: T) => tap(level, v))));
         found.set(level, parts[0]);
         if (stop) break;
         y = parts[1];
       } else {
         y = ops.scope(() => block.forward(ops, y));
       }
-      if (i === this.blocks.length - 1) found.set(lastLevel, y);
+      if (i === this.blocks.length - 1) {
+        const out = y;
+        if (tap) y = ops.scope(() => tap(lastLevel, out));
+        found.set(lastLevel, y);
+      }
     }
     return levels.map((l) => found.get(l) as T);
   }
 
-  override forwardFeatures<T>(ops: Ops<T>, x: T): T {
-    const y = this.forwardLevels(ops, x, [this.featureInfo.length - 1])[0];
+  override forwardFeatures<T>(ops: Ops<T>, x: T, tap?: LevelTap<T>): T {
+    const y = this.forwardLevels(ops, x, [this.featureInfo.length - 1], tap)[0];
     return this.preact ? ops.activation(y, 'relu') : y;
   }
 
