@@ -10,6 +10,8 @@ const PORT = Number(process.env.PYRAMIDSCOPE_E2E_PORT ?? 5299);
 // A loopback server plays the weights hub; the engine caches into a fresh folder.
 const HUB_PORT = PORT + 100;
 const HF_HUB_CACHE = mkdtempSync(path.join(os.tmpdir(), 'pyramidscope-e2e-hub-'));
+// Local weights files the tests load are kept here, not in the user's cache.
+const PYRAMIDSCOPE_WEIGHTS_DIR = mkdtempSync(path.join(os.tmpdir(), 'pyramidscope-e2e-local-weights-'));
 const chromium = process.env.PYRAMIDSCOPE_CHROMIUM ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 
 export default defineConfig({
@@ -33,7 +35,7 @@ export default defineConfig({
       stdout: 'pipe',
       timeout: 60_000,
       // PYRAMIDSCOPE_TEST_HOOKS: the crash hook e2e/web/faults.spec.ts uses (off in every other server).
-      env: { HF_ENDPOINT: `http://127.0.0.1:${HUB_PORT}`, HF_HUB_CACHE, HF_TOKEN: '', PYRAMIDSCOPE_TEST_HOOKS: '1' },
+      env: { HF_ENDPOINT: `http://127.0.0.1:${HUB_PORT}`, HF_HUB_CACHE, HF_TOKEN: '', PYRAMIDSCOPE_TEST_HOOKS: '1', PYRAMIDSCOPE_WEIGHTS_DIR },
     },
   ],
   projects: [

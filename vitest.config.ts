@@ -1,4 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// Local weights files that tests load go to a temp store, never the user's cache.
+process.env.PYRAMIDSCOPE_WEIGHTS_DIR ??= mkdtempSync(path.join(os.tmpdir(), 'pyramidscope-test-local-weights-'));
 
 // Two projects: engine/shared code under node, renderer logic under jsdom.
 export default defineConfig({

@@ -23,13 +23,17 @@ export const WeightsChoiceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('random') }),
   /** timm's pretrained weights from the hub (or its cache); tag as timm names it, e.g. 'resnet50.a1_in1k'. */
   z.object({ kind: z.literal('pretrained'), tag: z.string().max(MAX_NAME).optional() }),
-  /** A local .safetensors file's bytes. */
+  /**
+   * A local .safetensors file: its bytes the first time; after that its sha256,
+   * which names it in the engine's local weights store (weights:list shows it).
+   */
   z.object({
     kind: z.literal('file'),
     name: z.string().max(1000),
-    bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected the file\'s bytes as a Uint8Array'),
+    bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected the file\'s bytes as a Uint8Array').optional(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256: 64 lowercase hex digits').optional(),
   }),
-]);
+]).refine((w) => w.kind !== 'file' || (w.bytes === undefined) !== (w.sha256 === undefined), { message: "a weights file needs its bytes or its sha256 (exactly one)", path: ['bytes'] });
 export type WeightsChoice = z.infer<typeof WeightsChoiceSchema>;
 
 /** out_indices, output_stride and input size as the user chose them (checked by the engine). */
@@ -92,7 +96,8 @@ export const requestSchemas = {
   /** Downloads a pretrained tag's weights into the cache (no-op when cached). */
   'weights:download': z.object({ tag: z.string().min(1).max(MAX_NAME) }),
   'weights:cancel': z.object({ repoId: z.string().min(1).max(MAX_NAME) }),
-  'weights:remove': z.object({ repoId: z.string().min(1).max(MAX_NAME) }),
+  /** Removes a hub repo from the cache, or a local file from the local weights store. */
+  'weights:remove': z.union([z.object({ repoId: z.string().min(1).max(MAX_NAME) }), z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) })]),
 } as const;
 
 export type Channel = keyof typeof requestSchemas;
@@ -172,7 +177,15 @@ export interface Prediction {
 export type WeightsSourceInfo =
   | { kind: 'random' }
   | { kind: 'pretrained'; tag: string; hfHubId: string }
-  | { kind: 'file'; name: string; sha256: string };
+  /** stored: kept in the local weights store, so later requests can name it by sha256 alone. */
+  | { kind: 'file'; name: string; sha256: string; stored: boolean };
+
+/** A local .safetensors file kept by the engine, named by its content. */
+export interface LocalWeightsInfo {
+  sha256: string;
+  name: string;
+  sizeBytes: number;
+}
 
 export interface CachedWeights {
   repoId: string;
@@ -279,7 +292,7 @@ export interface Responses {
   'zoo:describe': Description;
   'samples:list': { samples: SampleInfo[] };
   'features:compute': ComputeResult;
-  'weights:list': { cacheDir: string; repos: CachedWeights[] };
+  'weights:list': { cacheDir: string; repos: CachedWeights[]; localDir: string; local: LocalWeightsInfo[] };
   'weights:download': { repoId: string; path: string; sizeBytes: number; fromCache: boolean };
   'weights:cancel': { cancelled: boolean };
   'weights:remove': { removed: boolean; freedBytes: number };

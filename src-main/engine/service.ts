@@ -242,7 +242,13 @@ export class EngineService {
 
   async listWeights(): Promise<ResponseOf<'weights:list'>> {
     const repos = await listCachedRepos();
-    return { cacheDir: hubCacheDir(), repos: repos.map((r) => ({ repoId: r.repoId, sizeBytes: r.sizeBytes, revisions: Object.keys(r.refs) })) };
+    const local = this.weightsSource.local;
+    return {
+      cacheDir: hubCacheDir(),
+      repos: repos.map((r) => ({ repoId: r.repoId, sizeBytes: r.sizeBytes, revisions: Object.keys(r.refs) })),
+      localDir: local.dir,
+      local: await local.list(),
+    };
   }
 
   async downloadWeights(req: { tag: string }): Promise<ResponseOf<'weights:download'>> {
@@ -252,7 +258,8 @@ export class EngineService {
     return { repoId: cfg.hfHubId, path: r.path, sizeBytes: r.size, fromCache: r.fromCache };
   }
 
-  async removeWeights(req: { repoId: string }): Promise<ResponseOf<'weights:remove'>> {
+  async removeWeights(req: { repoId: string } | { sha256: string }): Promise<ResponseOf<'weights:remove'>> {
+    if ('sha256' in req) return this.weightsSource.local.remove(req.sha256);
     const r = await removeCachedRepo(req.repoId);
     return { removed: r !== null, freedBytes: r?.freedBytes ?? 0 };
   }

@@ -11,3 +11,14 @@ export function refusal(fn: () => unknown): EngineError {
   }
   throw new Error('expected an EngineError, got a result');
 }
+
+/** The same for an async call. */
+export async function asyncRefusal(fn: () => Promise<unknown>): Promise<EngineError> {
+  try {
+    await fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(EngineError);
+    return e as EngineError;
+  }
+  throw new Error('expected an EngineError, got a result');
+}

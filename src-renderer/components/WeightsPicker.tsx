@@ -18,6 +18,10 @@ export function WeightsPicker() {
       useWeightsFile: st.useWeightsFile,
       cancelDownload: st.cancelDownload,
       removeCached: st.removeCached,
+      local: st.localWeights,
+      localDir: st.localDir,
+      useStoredWeights: st.useStoredWeights,
+      removeLocal: st.removeLocal,
     })),
   );
   if (!s.model) return null;
@@ -85,7 +89,7 @@ export function WeightsPicker() {
         />
       </label>
       <details data-testid="weights-cache">
-        <summary>Cache ({s.cached.length})</summary>
+        <summary>Cache ({s.cached.length + s.local.length})</summary>
         <p className="muted">{s.cacheDir}</p>
         <ul className="cache-list">
           {s.cached.map((r) => (
@@ -97,6 +101,29 @@ export function WeightsPicker() {
             </li>
           ))}
         </ul>
+        {s.local.length > 0 && (
+          <>
+            <p className="muted">
+              Local files, kept by content in {s.localDir}: load once, then reuse (session files name them by sha256).
+            </p>
+            <ul className="cache-list" data-testid="local-weights">
+              {s.local.map((f) => {
+                const inUse = s.weights.kind === 'file' && s.weights.sha256 === f.sha256;
+                return (
+                  <li key={f.sha256} data-testid="local-weights-item" data-sha256={f.sha256} data-in-use={inUse}>
+                    <code title={`sha256 ${f.sha256}`}>{f.name}</code> {mb(f.sizeBytes)}{' '}
+                    <button disabled={inUse} onClick={() => s.useStoredWeights(f.name, f.sha256)}>
+                      Use
+                    </button>{' '}
+                    <button onClick={() => void s.removeLocal(f.sha256)} aria-label={`Remove ${f.name}`}>
+                      Remove
+                    </button>
+                  </li>
+                );
+              })}
+            </ul>
+          </>
+        )}
       </details>
     </section>
   );

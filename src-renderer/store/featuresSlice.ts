@@ -1,9 +1,18 @@
 import type { FeaturesSlice, SliceCreator } from './types';
-import { ContractCallError } from '../../src-shared/contract';
+import { ContractCallError, type WeightsChoice } from '../../src-shared/contract';
 import { VIEW_ID } from './viewId';
-import { toShown } from './shown';
+import { toShown, type ShownResult } from './shown';
 
 let latestRun = 0;
+
+/**
+ * Once the engine has kept a local weights file, later runs name it by sha256
+ * instead of sending its bytes again (and the renderer lets go of them).
+ */
+function byHash(current: WeightsChoice, sent: WeightsChoice, got: ShownResult['weights']): { weights?: WeightsChoice } {
+  if (current !== sent || sent.kind !== 'file' || !sent.bytes || got.kind !== 'file' || !got.stored) return {};
+  return { weights: { kind: 'file', name: sent.name, sha256: got.sha256 } };
+}
 
 export const createFeaturesSlice: SliceCreator<FeaturesSlice> = (set, get) => ({
   engine: undefined,
@@ -33,7 +42,7 @@ export const createFeaturesSlice: SliceCreator<FeaturesSlice> = (set, get) => ({
       const result = toShown(await s.client.invoke('features:compute', request), request);
       // A newer run supersedes this one: its result would not match the settings shown.
       if (token !== latestRun) return;
-      set({ status: 'ready', result, error: undefined });
+      set({ status: 'ready', result, error: undefined, ...byHash(get().weights, request.weights, result.weights) });
       void get().loadGeometry();
     } catch (e) {
       if (token !== latestRun) return;

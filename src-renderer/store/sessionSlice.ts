@@ -1,5 +1,18 @@
 import type { SessionSlice, SliceCreator } from './types';
+import type { ImageSource, SampleInfo, WeightsChoice } from '../../src-shared/contract';
 import { SESSION_FORMAT, SESSION_VERSION, base64ToBytes, bytesToBase64, type Session, type ViewSettings } from '../../src-shared/export/session';
+
+type SessionImage = Session['image'];
+
+function sessionImage(image: ImageSource): SessionImage {
+  return image.kind === 'sample' ? { kind: 'sample', name: image.name } : { kind: 'file', name: image.name, base64: bytesToBase64(image.bytes) };
+}
+
+function imageFromSession(image: SessionImage, samples: readonly SampleInfo[]): { source: ImageSource; label: string } {
+  return image.kind === 'sample'
+    ? { source: { kind: 'sample', name: image.name }, label: samples.find((x) => x.name === image.name)?.file ?? image.name }
+    : { source: { kind: 'file', name: image.name, bytes: base64ToBytes(image.base64) }, label: image.name };
+}
 
 export const createSessionSlice: SliceCreator<SessionSlice> = (set, get) => ({
   sessionError: undefined,
@@ -42,7 +55,7 @@ export const createSessionSlice: SliceCreator<SessionSlice> = (set, get) => ({
       weights,
       settings: { outIndices: [...r.outIndices], outputStride: r.outputStride, inputSize: s.inputSize },
       preprocessing: { inputSize: [r.inputSize[0], r.inputSize[1]], ...(r.preprocessing ?? {}) },
-      image: s.image.kind === 'sample' ? { kind: 'sample', name: s.image.name } : { kind: 'file', name: s.image.name, base64: bytesToBase64(s.image.bytes) },
+      image: sessionImage(s.image),
       view: s.currentView(),
       compare:
         s.compareOn && s.compare
@@ -51,7 +64,8 @@ export const createSessionSlice: SliceCreator<SessionSlice> = (set, get) => ({
               outIndices: [...s.compare.outIndices],
               outputStride: s.compare.outputStride,
               inputSize: s.compare.inputSize,
-              sample: s.compare.image.kind === 'sample' ? s.compare.image.name : undefined,
+              // Pane A's own image object is not embedded twice.
+              image: s.compare.image === s.image ? undefined : sessionImage(s.compare.image),
               sharedScale: s.compareSharedScale,
             }
           : undefined,
@@ -64,15 +78,14 @@ export const createSessionSlice: SliceCreator<SessionSlice> = (set, get) => ({
       set({ sessionError: `session file: model '${session.model}' is not in this build's zoo` });
       return;
     }
-    const image =
-      session.image.kind === 'sample'
-        ? { source: { kind: 'sample' as const, name: session.image.name }, label: s.samples.find((x) => x.name === session.image.name)?.file ?? session.image.name }
-        : { source: { kind: 'file' as const, name: session.image.name, bytes: base64ToBytes(session.image.base64) }, label: session.image.name };
-    // Weights: random and hub tags reopen as they were; a local file's bytes are not in the session.
+    const image = imageFromSession(session.image, s.samples);
+    // Weights: random and hub tags reopen as they were; a local file by its sha256 from the
+    // engine's local weights store (if it is not there, the run says so: load the file again).
     const w = session.weights;
-    const weights = w.kind === 'pretrained' ? { kind: 'pretrained' as const, tag: w.tag } : { kind: 'random' as const };
+    const weights: WeightsChoice =
+      w.kind === 'pretrained' ? { kind: 'pretrained', tag: w.tag } : w.kind === 'file' ? { kind: 'file', name: w.name, sha256: w.sha256 } : { kind: 'random' };
     set({
-      sessionError: w.kind === 'file' ? `session used the weights file '${w.name}' (sha256 ${w.sha256.slice(0, 12)}…): load it under Weights to reproduce the numbers` : undefined,
+      sessionError: undefined,
       weights,
       selected: model.name,
       outIndices: [...session.settings.outIndices],
@@ -91,7 +104,8 @@ export const createSessionSlice: SliceCreator<SessionSlice> = (set, get) => ({
     void get().run();
     const c = session.compare;
     if (c) {
-      const sample = c.sample ? get().samples.find((x) => x.name === c.sample) : undefined;
+      const own = c.image ?? (c.sample ? { kind: 'sample' as const, name: c.sample } : undefined);
+      const paneB = own ? imageFromSession(own, get().samples) : image;
       set({
         compareOn: true,
         compareSharedScale: c.sharedScale,
@@ -100,8 +114,8 @@ export const createSessionSlice: SliceCreator<SessionSlice> = (set, get) => ({
           outIndices: [...c.outIndices],
           outputStride: c.outputStride,
           inputSize: c.inputSize,
-          image: sample ? { kind: 'sample', name: sample.name } : image.source,
-          imageLabel: sample ? sample.file : image.label,
+          image: paneB.source,
+          imageLabel: paneB.label,
         },
       });
       void get().runCompare();

@@ -1,7 +1,7 @@
 /** The store's explorer logic with a recording client: what calls the engine and what never does. */
 import { describe, expect, it } from 'vitest';
 import type { StateStorage } from 'zustand/middleware';
-import type { Channel, ComputeResult, EngineClient, ModelSummary, RequestOf } from '../../src-shared/contract';
+import type { Channel, ComputeResult, EngineClient, ModelSummary, RequestOf, WeightsChoice } from '../../src-shared/contract';
 import { createAppStore } from './index';
 import { PREFS_STORAGE_KEY, migratePrefs, sanitizePrefs } from './prefsSlice';
 import { parseSession } from '../../src-shared/export/session';
@@ -38,6 +38,12 @@ function result(outputStride = 32): ComputeResult {
   };
 }
 
+const SHA = 'ab'.repeat(32);
+/** What the engine reports for the weights it was sent: a local file is kept (stored) under SHA. */
+function withWeights(r: ComputeResult, w: WeightsChoice | undefined): ComputeResult {
+  return w?.kind === 'file' ? { ...r, weights: { kind: 'file', name: w.name, sha256: w.sha256 ?? SHA, stored: true }, weightsLabel: `${w.name} (local file)` } : r;
+}
+
 function recordingClient(): EngineClient & { calls: Array<{ channel: Channel; request: unknown }> } {
   const calls: Array<{ channel: Channel; request: unknown }> = [];
   return {
@@ -47,7 +53,8 @@ function recordingClient(): EngineClient & { calls: Array<{ channel: Channel; re
       const answers: Partial<Record<Channel, unknown>> = {
         'zoo:list': { models: [model] },
         'samples:list': { samples: [{ name: 'chelsea', file: 'chelsea.png', width: 1, height: 1, credit: '', license: '' }, { name: 'coffee', file: 'coffee.png', width: 1, height: 1, credit: '', license: '' }] },
-        'features:compute': result((request as { outputStride?: number }).outputStride),
+        'features:compute': withWeights(result((request as { outputStride?: number }).outputStride), (request as { weights?: WeightsChoice }).weights),
+        'weights:list': { cacheDir: '/c', repos: [], localDir: '/l', local: [] },
         'explore:geometry': { model: 'resnet18', outputStride: 32, inputSize: [16, 16], levels: [] },
       };
       if (!(channel in answers)) throw new Error(`unexpected ${channel}`);
@@ -71,6 +78,19 @@ async function readyStore(storage = memoryStorage()) {
   await store.getState().run();
   return { client, store, storage };
 }
+
+describe('local weights files', () => {
+  it('are sent once: after the engine keeps one, runs name it by sha256 and the renderer drops the bytes', async () => {
+    const { client, store } = await readyStore();
+    store.getState().useWeightsFile('mine.safetensors', new Uint8Array(1000));
+    await new Promise((r) => setTimeout(r, 0));
+    await store.getState().run();
+    const computes = client.calls.filter((c) => c.channel === 'features:compute').map((c) => (c.request as { weights: WeightsChoice }).weights);
+    expect(computes.at(-2)).toMatchObject({ kind: 'file', name: 'mine.safetensors', bytes: expect.any(Uint8Array) });
+    expect(computes.at(-1)).toEqual({ kind: 'file', name: 'mine.safetensors', sha256: SHA });
+    expect(store.getState().weights).toEqual({ kind: 'file', name: 'mine.safetensors', sha256: SHA });
+  });
+});
 
 describe('display-only changes', () => {
   it('never call the engine', async () => {
@@ -191,7 +211,7 @@ describe('session files with the compare view', () => {
     await new Promise((r) => setTimeout(r, 0));
     store.getState().updateCompare({ image: { kind: 'sample', name: 'coffee' }, imageLabel: 'coffee.png' });
     const file = parseSession(JSON.stringify(store.getState().exportSession()));
-    expect(file.compare).toMatchObject({ model: 'resnet18', outputStride: 8, sample: 'coffee', sharedScale: true });
+    expect(file.compare).toMatchObject({ model: 'resnet18', outputStride: 8, image: { kind: 'sample', name: 'coffee' }, sharedScale: true });
     const fresh = await readyStore();
     fresh.store.getState().importSession(file);
     await new Promise((r) => setTimeout(r, 0));
@@ -199,5 +219,24 @@ describe('session files with the compare view', () => {
     expect(t.compareOn).toBe(true);
     expect(t.compare).toMatchObject({ outputStride: 8, image: { kind: 'sample', name: 'coffee' } });
     expect(t.compareResult?.outputStride).toBe(8);
+  });
+
+  it('embed pane B\'s own image file, and read older files that named a sample', async () => {
+    const { store } = await readyStore();
+    store.getState().setCompareOn(true);
+    await new Promise((r) => setTimeout(r, 0));
+    const bytes = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) % 256);
+    store.getState().updateCompare({ image: { kind: 'file', name: 'mine.png', bytes }, imageLabel: 'mine.png' });
+    const file = parseSession(JSON.stringify(store.getState().exportSession()));
+    expect(file.compare?.image).toMatchObject({ kind: 'file', name: 'mine.png' });
+    const fresh = await readyStore();
+    fresh.store.getState().importSession(file);
+    const b = fresh.store.getState().compare;
+    expect(b?.imageLabel).toBe('mine.png');
+    expect(b?.image.kind === 'file' && Array.from(b.image.bytes)).toEqual(Array.from(bytes));
+
+    const older = parseSession(JSON.stringify({ ...file, compare: { ...file.compare, image: undefined, sample: 'coffee' } }));
+    fresh.store.getState().importSession(older);
+    expect(fresh.store.getState().compare).toMatchObject({ image: { kind: 'sample', name: 'coffee' }, imageLabel: 'coffee.png' });
   });
 });

@@ -1,4 +1,4 @@
-import type { ContractError, EngineClient, EngineInfo, Events, CachedWeights, WeightsChoice, GeometryResult, GradientResult, ImageSource, ModelSummary, PenultimateResult, SampleInfo } from '../../src-shared/contract';
+import type { ContractError, EngineClient, EngineInfo, Events, CachedWeights, LocalWeightsInfo, WeightsChoice, GeometryResult, GradientResult, ImageSource, ModelSummary, PenultimateResult, SampleInfo } from '../../src-shared/contract';
 import type { ShownResult } from './shown';
 import type { ColormapName } from '../../src-shared/maps/colormaps';
 import type { DisplayMode, ValueSign } from '../../src-shared/maps/display';
@@ -57,12 +57,18 @@ export interface WeightsSlice {
   download?: Events['weights:progress'];
   cachedWeights: CachedWeights[];
   cacheDir: string;
+  /** Local .safetensors files the engine keeps by sha256 (loaded once, reusable by hash). */
+  localWeights: LocalWeightsInfo[];
+  localDir: string;
   useRandomWeights(): void;
   usePretrained(tag?: string): void;
   useWeightsFile(name: string, bytes: Uint8Array): void;
+  /** A file already in the engine's local store, by its hash. */
+  useStoredWeights(name: string, sha256: string): void;
   cancelDownload(): Promise<void>;
   refreshCache(): Promise<void>;
   removeCached(repoId: string): Promise<void>;
+  removeLocal(sha256: string): Promise<void>;
 }
 
 /** How the maps are shown: every field is display-only (changing it never calls the engine). */

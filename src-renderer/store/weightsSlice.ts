@@ -5,6 +5,8 @@ export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get) => ({
   download: undefined,
   cachedWeights: [],
   cacheDir: '',
+  localWeights: [],
+  localDir: '',
   useRandomWeights: () => {
     set({ weights: { kind: 'random' } });
     void get().run();
@@ -17,6 +19,12 @@ export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get) => ({
   },
   useWeightsFile: (name, bytes) => {
     set({ weights: { kind: 'file', name, bytes } });
+    void get()
+      .run()
+      .then(() => get().refreshCache());
+  },
+  useStoredWeights: (name, sha256) => {
+    set({ weights: { kind: 'file', name, sha256 } });
     void get().run();
   },
   cancelDownload: async () => {
@@ -25,11 +33,15 @@ export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get) => ({
     set({ download: undefined });
   },
   refreshCache: async () => {
-    const { repos, cacheDir } = await get().client.invoke('weights:list', {});
-    set({ cachedWeights: repos, cacheDir });
+    const { repos, cacheDir, local, localDir } = await get().client.invoke('weights:list', {});
+    set({ cachedWeights: repos, cacheDir, localWeights: local, localDir });
   },
   removeCached: async (repoId) => {
     await get().client.invoke('weights:remove', { repoId });
+    await get().refreshCache();
+  },
+  removeLocal: async (sha256) => {
+    await get().client.invoke('weights:remove', { sha256 });
     await get().refreshCache();
   },
 });

@@ -92,7 +92,9 @@ export const SessionSchema = z.object({
       outIndices: z.array(z.number().int()).min(1).max(64),
       outputStride: z.number().int(),
       inputSize: z.number().int().optional(),
-      /** A bundled sample; a user's file in pane B is not embedded (pane B then shows pane A's image). */
+      /** Pane B's image, when it is not pane A's (absent: pane A's image). */
+      image: SessionImageSchema.optional(),
+      /** Older session files: a bundled sample's name for pane B. */
       sample: z.string().max(200).optional(),
       sharedScale: z.boolean(),
     })

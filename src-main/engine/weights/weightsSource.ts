@@ -3,7 +3,6 @@
  * file) into a checked state dict plus the data config that goes with it.
  * Downloads report progress and can be cancelled by repo id.
  */
-import { createHash } from 'node:crypto';
 import type { ModelEntry, PretrainedCfg } from '../zoo/model';
 import type { ParamRegistry } from '../zoo/paramRegistry';
 import type { StateDict } from './stateDict';
@@ -12,11 +11,12 @@ import { downloadWeights, type DownloadProgress, type DownloadResult } from './h
 import { parseWeightsBytes, readWeightsFile } from './safetensors';
 import { checkWeights } from './loadCheck';
 import { EngineError } from '../errors';
+import { LocalWeightsStore, sha256Of } from './localStore';
 
 export type WeightsRequest =
   | { kind: 'random' }
   | { kind: 'pretrained'; tag?: string }
-  | { kind: 'file'; name: string; bytes: Uint8Array };
+  | { kind: 'file'; name: string; bytes?: Uint8Array; sha256?: string };
 
 export interface ResolvedWeights {
   /** Identifies these exact weights in caches. */
@@ -27,7 +27,7 @@ export interface ResolvedWeights {
   /** The data config (mean, std, crop, interpolation, size) to preprocess with. */
   cfg: PretrainedCfg;
   /** What a session file records. */
-  source: { kind: 'random' } | { kind: 'pretrained'; tag: string; hfHubId: string } | { kind: 'file'; name: string; sha256: string };
+  source: { kind: 'random' } | { kind: 'pretrained'; tag: string; hfHubId: string } | { kind: 'file'; name: string; sha256: string; stored: boolean };
 }
 
 export interface WeightsEvents {
@@ -53,7 +53,10 @@ export class WeightsSource {
   private readonly downloads = new Map<string, AbortController>();
   private readonly loaded = new Map<string, StateDict>();
 
-  constructor(private readonly events: WeightsEvents) {}
+  constructor(
+    private readonly events: WeightsEvents,
+    readonly local = new LocalWeightsStore(),
+  ) {}
 
   /**
    * Resolves and checks weights for `entry`. `registry` is the full model's
@@ -71,18 +74,40 @@ export class WeightsSource {
         source: { kind: 'random' },
       };
     }
-    if (req.kind === 'file') {
-      const sha256 = createHash('sha256').update(req.bytes).digest('hex');
-      const key = `file:${sha256}`;
-      const sd = this.loaded.get(key) ?? this.keep(key, parseWeightsBytes(req.bytes, req.name));
-      checkWeights(registry, sd, { featuresOnly: true, source: req.name, model: entry.name });
-      return { key, label: `${req.name} (local file)`, stateDict: sd, cfg: entry.pretrained[0], source: { kind: 'file', name: req.name, sha256 } };
-    }
+    if (req.kind === 'file') return this.resolveFile(entry, req, registry);
     const cfg = pickPretrained(entry, req.tag);
     const key = `hub:${cfg.hfHubId}`;
     const sd = this.loaded.get(key) ?? this.keep(key, await readWeightsFile((await this.download(cfg.hfHubId)).path));
     checkWeights(registry, sd, { featuresOnly: true, source: cfg.hfHubId, model: entry.name });
     return { key, label: `${cfg.name} (pretrained)`, stateDict: sd, cfg, source: { kind: 'pretrained', tag: cfg.name, hfHubId: cfg.hfHubId } };
+  }
+
+  /**
+   * A local file, from its bytes (checked, then kept in the local store so it need
+   * not cross again) or from the store by sha256.
+   */
+  private async resolveFile(entry: ModelEntry, req: { name: string; bytes?: Uint8Array; sha256?: string }, registry: ParamRegistry): Promise<ResolvedWeights> {
+    const sha256 = req.sha256 ?? sha256Of(req.bytes as Uint8Array);
+    const key = `file:${sha256}`;
+    let sd = this.loaded.get(key);
+    let stored = req.bytes === undefined;
+    if (!sd) {
+      const bytes = req.bytes ?? (await this.local.read(sha256));
+      if (!bytes) {
+        throw new EngineError('LOCAL_WEIGHTS_MISSING', `the weights file '${req.name}' (sha256 ${sha256.slice(0, 12)}…) is not in the local weights store (${this.local.dir}); load the file again`, { sha256 });
+      }
+      sd = this.keep(key, parseWeightsBytes(bytes, req.name));
+    }
+    checkWeights(registry, sd, { featuresOnly: true, source: req.name, model: entry.name });
+    if (req.bytes) {
+      // Only files that parse and fit the model are kept. A store that cannot be written
+      // (read-only, full) costs the speed-up, not the result: the UI keeps sending bytes.
+      stored = await this.local.put(req.bytes, req.name, sha256).then(
+        () => true,
+        () => false,
+      );
+    }
+    return { key, label: `${req.name} (local file)`, stateDict: sd, cfg: entry.pretrained[0], source: { kind: 'file', name: req.name, sha256, stored } };
   }
 
   /** Downloads (or finds in the cache) a repo's model.safetensors; progress goes to the events. */
