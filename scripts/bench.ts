@@ -5,8 +5,9 @@
  * square input (224). Each (model, executor) runs in a fresh process: first run
  * (model build + weight preparation + first forward), warm-up, then N timed
  * forwards (median, p90), and the process's peak RSS. Where `python3 -c "import
- * torch, timm"` works, timm runs the same model in the same way and the table
- * shows ours/timm. Prints a table; --json also writes every timing.
+ * torch, timm"` works, timm runs the same model in the same way, with torch on
+ * every core (the ratio ours/timm) and, where it differs, with torch's default
+ * thread count (what a notebook gets). Prints a table; --json also writes every timing.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -38,6 +39,8 @@ interface Row {
   engine: Measurement[];
   errors: Array<{ executor: string; message: string }>;
   timm?: TimmMeasurement;
+  /** timm with torch's default thread count, where that differs from every core. */
+  timmDefault?: TimmMeasurement;
   timmError?: string;
 }
 
@@ -74,10 +77,11 @@ const ms = (v: number) => v.toFixed(v < 100 ? 1 : 0);
 const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)}`;
 
 function table(rows: Row[]): string {
-  const header = ['model', 'executor', 'runtime', 'first run ms', 'median ms', 'p90 ms', 'peak RSS MB', 'timm median ms', 'ours/timm'];
+  const header = ['model', 'executor', 'runtime', 'first run ms', 'median ms', 'p90 ms', 'peak RSS MB', 'timm median ms', 'ours/timm', 'ours/timm default threads'];
   const lines: string[][] = [];
   for (const r of rows) {
     const timmMedian = r.timm ? median(r.timm.timesMs) : undefined;
+    const timmDefaultMedian = r.timmDefault ? median(r.timmDefault.timesMs) : undefined;
     for (const m of r.engine) {
       const med = median(m.timesMs);
       lines.push([
@@ -90,12 +94,12 @@ function table(rows: Row[]): string {
         mb(m.peakRssBytes),
         timmMedian === undefined ? '-' : ms(timmMedian),
         timmMedian === undefined ? '-' : `${(med / timmMedian).toFixed(2)}×`,
+        timmDefaultMedian === undefined ? '-' : `${(med / timmDefaultMedian).toFixed(2)}×`,
       ]);
     }
-    for (const e of r.errors) lines.push([r.model, e.executor, `error: ${e.message}`.slice(0, 80), '-', '-', '-', '-', '-', '-']);
-    if (r.timm) {
-      const t = r.timm;
-      lines.push([r.model, 'timm', `torch ${t.torch} (${t.threads} threads)`, ms(t.firstRunMs), ms(median(t.timesMs)), ms(percentile(t.timesMs, 90)), mb(t.peakRssBytes), '', '']);
+    for (const e of r.errors) lines.push([r.model, e.executor, `error: ${e.message}`.slice(0, 80), '-', '-', '-', '-', '-', '-', '-']);
+    for (const [t, how] of [[r.timm, 'all cores'], [r.timmDefault, 'torch default']] as const) {
+      if (t) lines.push([r.model, 'timm', `torch ${t.torch} (${t.threads} thread${t.threads > 1 ? 's' : ''}, ${how})`, ms(t.firstRunMs), ms(median(t.timesMs)), ms(percentile(t.timesMs, 90)), mb(t.peakRssBytes), '', '', '']);
     }
   }
   return formatTable(header, lines);
@@ -127,7 +131,9 @@ function main(): void {
     }
     if (!timmWhyNot) {
       try {
-        row.timm = measureTimm(model, o.runs, o.size, WARM_UP_RUNS);
+        row.timm = measureTimm(model, o.runs, o.size, WARM_UP_RUNS, 'all');
+        const byDefault = measureTimm(model, o.runs, o.size, WARM_UP_RUNS, 'default');
+        if (byDefault.threads !== row.timm.threads) row.timmDefault = byDefault;
       } catch (e) {
         row.timmError = (e as Error).message;
       }
@@ -149,6 +155,7 @@ function main(): void {
         engine: r.engine.map((m) => ({ ...m, medianMs: median(m.timesMs), p90Ms: percentile(m.timesMs, 90) })),
         errors: r.errors,
         timm: r.timm && { ...r.timm, medianMs: median(r.timm.timesMs), p90Ms: percentile(r.timm.timesMs, 90) },
+        timmDefaultThreads: r.timmDefault && { ...r.timmDefault, medianMs: median(r.timmDefault.timesMs), p90Ms: percentile(r.timmDefault.timesMs, 90) },
         timmError: r.timmError,
         oursOverTimm: r.timm && Object.fromEntries(r.engine.map((m) => [m.executor, median(m.timesMs) / median((r.timm as TimmMeasurement).timesMs)])),
       })),

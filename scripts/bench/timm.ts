@@ -26,8 +26,9 @@ const SNIPPET = `
 import json, os, resource, sys, time
 import torch, timm
 
-name, runs, size, warm_up = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-torch.set_num_threads(os.cpu_count())
+name, runs, size, warm_up, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+if threads == "all":
+    torch.set_num_threads(os.cpu_count())
 x = torch.randn(1, 3, size, size)
 with torch.no_grad():
     t0 = time.perf_counter()
@@ -56,12 +57,18 @@ export function timmUnavailable(): string | undefined {
   return undefined;
 }
 
-export function measureTimm(model: string, runs: number, size: number, warmUp: number): TimmMeasurement {
+/**
+ * 'all': torch on every core (the strongest baseline, what the ratio uses);
+ * 'default': torch's own thread count, what a notebook gets without set_num_threads.
+ */
+export type TimmThreads = 'all' | 'default';
+
+export function measureTimm(model: string, runs: number, size: number, warmUp: number, threads: TimmThreads = 'all'): TimmMeasurement {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pyramidscope-bench-'));
   try {
     const file = path.join(dir, 'timm_bench.py');
     writeFileSync(file, SNIPPET);
-    const r = spawnSync(python(), [file, model, String(runs), String(size), String(warmUp)], { encoding: 'utf8', timeout: 600_000 });
+    const r = spawnSync(python(), [file, model, String(runs), String(size), String(warmUp), threads], { encoding: 'utf8', timeout: 600_000 });
     if (r.status !== 0) throw new Error(`timm ${model}: ${(r.stderr || r.error?.message || 'failed').trim().split('\n').pop()}`);
     return JSON.parse(r.stdout.trim().split('\n').pop() as string) as TimmMeasurement;
   } finally {
