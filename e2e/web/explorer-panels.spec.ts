@@ -88,7 +88,7 @@ test('preferences persist across a restart (theme, colormap), session state does
   await expect(page.getByTestId('view-mode')).toHaveValue('mean');
   const stored = JSON.parse((await page.evaluate(() => localStorage.getItem('pyramidscope-prefs'))) ?? '{}');
   expect(stored.version).toBe(1);
-  expect(Object.keys(stored.state).sort()).toEqual(['colormap', 'normScope', 'opacity', 'overlay', 'rankBy', 'theme', 'topK', 'upsampling']);
+  expect(Object.keys(stored.state).sort()).toEqual(['colormap', 'normScope', 'opacity', 'overlay', 'rankBy', 'theme', 'topK', 'transfer', 'upsampling']);
 
   await page.locator('body').click({ position: { x: 5, y: 300 } });
   await page.keyboard.press('m');
