@@ -24,7 +24,10 @@ const inFlight = new Map<number, string>();
 const listeners = new Set<() => void>();
 let version = 0;
 let worker: Worker | undefined;
+/** Set when the worker cannot start or dies: PCA is then computed in place, as before workers. */
+let workerBroken = false;
 let nextJob = 1;
+const jobs = new Map<number, { panes: ReadonlyArray<readonly ShownLevel[]>; options: PcaOptions }>();
 
 // Each level's data gets a stable id, so a cache key names exactly those arrays.
 const ids = new WeakMap<object, number>();
@@ -44,10 +47,25 @@ function startWorker(): Worker {
   const w = new Worker(new URL('./pcaWorker.ts', import.meta.url), { type: 'module' });
   w.onmessage = (e: MessageEvent<Answer>) => {
     const key = inFlight.get(e.data.id);
+    const job = jobs.get(e.data.id);
     inFlight.delete(e.data.id);
-    if (key === undefined) return;
+    jobs.delete(e.data.id);
+    if (key === undefined || !job) return;
     if ('displays' in e.data) remember(key, e.data.displays);
-    else console.error(`PCA fit failed: ${e.data.error}`);
+    else {
+      console.error(`PCA fit in the worker failed (${e.data.error}); fitting in place`);
+      remember(key, rgbDisplays(job.panes, job.options));
+    }
+  };
+  // A worker that cannot load (a packaging or CSP problem) must not leave panels grey forever.
+  w.onerror = (e) => {
+    console.error(`PCA worker unavailable (${e.message}); fitting on the main thread`);
+    workerBroken = true;
+    w.terminate();
+    const pending = [...jobs.entries()];
+    inFlight.clear();
+    jobs.clear();
+    for (const [, job] of pending) remember(keyOf(job.panes, job.options), rgbDisplays(job.panes, job.options));
   };
   return w;
 }
@@ -73,7 +91,7 @@ export function rgbDisplaysAsync(panes: ReadonlyArray<readonly ShownLevel[]>, op
   const key = keyOf(panes, options);
   const hit = cache.get(key);
   if (hit) return hit;
-  if (typeof Worker === 'undefined') {
+  if (typeof Worker === 'undefined' || workerBroken) {
     const displays = rgbDisplays(panes, options);
     cache.set(key, displays);
     return displays;
@@ -82,6 +100,7 @@ export function rgbDisplaysAsync(panes: ReadonlyArray<readonly ShownLevel[]>, op
   worker ??= startWorker();
   const id = nextJob++;
   inFlight.set(id, key);
+  jobs.set(id, { panes, options });
   const { job, transfer } = jobFor(id, panes, options);
   worker.postMessage(job, transfer);
   return undefined;
