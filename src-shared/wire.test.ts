@@ -22,6 +22,19 @@ describe('wire frames', () => {
     expect([...back.v]).toEqual([2, 3]);
   });
 
+  it('decodes typed arrays as views of an aligned frame (no copy), and copies from an unaligned one', () => {
+    const frame = encodeFrame({ a: new Float32Array([1, 2, 3]), b: new Uint16Array([4, 5]) });
+    const back = decodeFrame(frame) as { a: Float32Array; b: Uint16Array };
+    expect(back.a.buffer).toBe(frame.buffer);
+    expect(back.b.buffer).toBe(frame.buffer);
+    expect([...back.a, ...back.b]).toEqual([1, 2, 3, 4, 5]);
+    const shifted = new Uint8Array(frame.length + 1);
+    shifted.set(frame, 1);
+    const moved = decodeFrame(shifted.subarray(1)) as { a: Float32Array };
+    expect(moved.a.buffer).not.toBe(shifted.buffer);
+    expect([...moved.a]).toEqual([1, 2, 3]);
+  });
+
   it('refuses truncated or forged frames', () => {
     const frame = encodeFrame({ a: new Uint8Array([1, 2, 3]) });
     expect(() => decodeFrame(frame.subarray(0, 5))).toThrow();
