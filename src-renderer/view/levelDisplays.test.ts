@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { testLevel } from './testLevel';
 import type { ShownLevel } from '../store/shown';
 import { differenceMap, paneDisplays, scalarDisplays, type DisplayOptions, type ScalarDisplay } from './levelDisplays';
 import { shortcutFor } from './shortcuts';
 
-const lvl = (index: number, c: number, s: number, f: (i: number) => number): ShownLevel => ({
-  index,
-  module: `m${index}`,
-  numChs: c,
-  reduction: 2 << index,
-  shape: [c, s, s],
-  dtype: 'float32',
-  data: Float32Array.from({ length: c * s * s }, (_, i) => f(i)),
-});
+const lvl = testLevel;
 
 const base: DisplayOptions = { mode: 'mean', channel: 0, sign: 'signed', normScope: 'map', fixedRange: { min: 0, max: 1 }, zeroCentre: false, pcaFit: 'level' };
 

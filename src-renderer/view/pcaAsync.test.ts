@@ -1,16 +1,9 @@
 /** PCA off the main thread: pending until the worker answers, cached after; in place if the worker fails. */
+import { testLevel } from './testLevel';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ShownLevel } from '../store/shown';
 
-const lvl = (index: number, c: number, s: number, f: (i: number) => number): ShownLevel => ({
-  index,
-  module: `m${index}`,
-  numChs: c,
-  reduction: 2 << index,
-  shape: [c, s, s],
-  dtype: 'float32',
-  data: Float32Array.from({ length: c * s * s }, (_, i) => f(i)),
-});
+const lvl = testLevel;
 
 class FakeWorker {
   static last: FakeWorker | undefined;

@@ -75,13 +75,14 @@ export function fitsFloat16(values: Float32Array): boolean {
 export function float16Values(bits: Uint16Array): LevelValues {
   if (typeof Float16Array === 'function') return new Float16Array(bits.buffer, bits.byteOffset, bits.length);
   const out = new Float32Array(bits.length);
-  const table = decodeTable();
+  const table = float16DecodeTable();
   for (let i = 0; i < bits.length; i++) out[i] = table[bits[i]];
   return out;
 }
 
 let table: Float32Array | undefined;
-function decodeTable(): Float32Array {
+/** Every float16 bit pattern's value, for decoding many at once (65 536 entries, built once). */
+export function float16DecodeTable(): Float32Array {
   if (!table) {
     table = new Float32Array(65536);
     for (let h = 0; h < 65536; h++) table[h] = fromFloat16Bits(h);

@@ -1,10 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { toFloat16Bits } from '../../../src-shared/maps/float16';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineError } from '../errors';
 import { formulaStateDict } from './formula';
-import { floatToBf16, floatToHalf, parseSafetensors, parseSafetensorsFile, readWeightsFile, serializeSafetensors } from './safetensors';
+import { floatToBf16, parseSafetensors, parseSafetensorsFile, readWeightsFile, serializeSafetensors } from './safetensors';
 import type { StateDict } from './stateDict';
 
 const ENTRIES = [
@@ -80,14 +81,14 @@ describe('safetensors round trip', () => {
   });
 
   it('half and bfloat16 conversions round to nearest even and keep specials', () => {
-    expect(floatToHalf(1)).toBe(0x3c00);
-    expect(floatToHalf(-2)).toBe(0xc000);
-    expect(floatToHalf(65504)).toBe(0x7bff);
-    expect(floatToHalf(1e6)).toBe(0x7c00);
-    expect(floatToHalf(2 ** -24)).toBe(1);
-    expect(floatToHalf(NaN) & 0x7c00).toBe(0x7c00);
-    expect(floatToHalf(1 + 2 ** -11)).toBe(0x3c00); // tie → even
-    expect(floatToHalf(1 + 3 * 2 ** -11)).toBe(0x3c02); // tie → even (up)
+    expect(toFloat16Bits(1)).toBe(0x3c00);
+    expect(toFloat16Bits(-2)).toBe(0xc000);
+    expect(toFloat16Bits(65504)).toBe(0x7bff);
+    expect(toFloat16Bits(1e6)).toBe(0x7c00);
+    expect(toFloat16Bits(2 ** -24)).toBe(1);
+    expect(toFloat16Bits(NaN) & 0x7c00).toBe(0x7c00);
+    expect(toFloat16Bits(1 + 2 ** -11)).toBe(0x3c00); // tie → even
+    expect(toFloat16Bits(1 + 3 * 2 ** -11)).toBe(0x3c02); // tie → even (up)
     expect(floatToBf16(1)).toBe(0x3f80);
     expect(floatToBf16(-Infinity)).toBe(0xff80);
     expect(floatToBf16(NaN) & 0x7f80).toBe(0x7f80);

@@ -12,6 +12,7 @@
  * any name) are never unpickled: unpickling runs arbitrary code.
  */
 import { open } from 'node:fs/promises';
+import { float16DecodeTable, toFloat16Bits } from '../../../src-shared/maps/float16';
 import { basename, extname } from 'node:path';
 import { EngineError } from '../errors';
 import type { StateDict, TensorData } from './stateDict';
@@ -145,23 +146,6 @@ function checkLayout(entries: HeaderEntry[], dataLen: number, source: string): v
   }
 }
 
-let halfTable: Float32Array | null = null;
-
-function halfToFloatTable(): Float32Array {
-  if (halfTable) return halfTable;
-  const t = new Float32Array(65536);
-  for (let h = 0; h < 65536; h++) {
-    const s = h & 0x8000 ? -1 : 1;
-    const e = (h >> 10) & 0x1f;
-    const m = h & 0x3ff;
-    if (e === 0) t[h] = s * m * 2 ** -24;
-    else if (e === 31) t[h] = m ? NaN : s * Infinity;
-    else t[h] = s * (1 + m / 1024) * 2 ** (e - 15);
-  }
-  halfTable = t;
-  return t;
-}
-
 function readU16(bytes: Uint8Array, offset: number, n: number): Uint16Array {
   if (LITTLE_ENDIAN && (bytes.byteOffset + offset) % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset + offset, n);
   const out = new Uint16Array(n);
@@ -183,7 +167,7 @@ function decode(bytes: Uint8Array, offset: number, e: HeaderEntry): Float32Array
     }
     case 'F16': {
       const src = readU16(bytes, offset, n);
-      const table = halfToFloatTable();
+      const table = float16DecodeTable();
       const out = new Float32Array(n);
       for (let i = 0; i < n; i++) out[i] = table[src[i]];
       return out;
@@ -240,31 +224,6 @@ export function parseSafetensors(bytes: Uint8Array, source: string): StateDict {
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
-/** float32 → IEEE half, round to nearest even. */
-export function floatToHalf(v: number): number {
-  f32[0] = v;
-  const x = u32[0];
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  const e = exp - 127 + 15;
-  if (e >= 31) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    const half = mant >>> shift;
-    const rem = mant & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    return sign | (half + (rem > mid || (rem === mid && half & 1) ? 1 : 0));
-  }
-  const half = (e << 10) | (mant >>> 13);
-  const rem = mant & 0x1fff;
-  // Carry into the exponent (up to infinity) is the correct rounding.
-  return sign | (half + (rem > 0x1000 || (rem === 0x1000 && half & 1) ? 1 : 0));
-}
-
 /** float32 → bfloat16, round to nearest even (NaN stays NaN). */
 export function floatToBf16(v: number): number {
   f32[0] = v;
@@ -300,7 +259,7 @@ export function serializeSafetensors(sd: StateDict, dtype: SafetensorsDtype = 'F
   for (const t of sd.values()) {
     const n = t.data.length;
     if (dtype === 'F32') for (let i = 0; i < n; i++) dv.setFloat32(off + 4 * i, t.data[i], true);
-    else if (dtype === 'F16') for (let i = 0; i < n; i++) dv.setUint16(off + 2 * i, floatToHalf(t.data[i]), true);
+    else if (dtype === 'F16') for (let i = 0; i < n; i++) dv.setUint16(off + 2 * i, toFloat16Bits(t.data[i]), true);
     else for (let i = 0; i < n; i++) dv.setUint16(off + 2 * i, floatToBf16(t.data[i]), true);
     off += n * size;
   }
