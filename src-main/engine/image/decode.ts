@@ -14,10 +14,11 @@
  * The declared width and height are read from the header and checked against
  * MAX_IMAGE_SIDE and MAX_IMAGE_PIXELS before any pixel buffer is allocated.
  *
- * Decoders: pngjs (PNG), jpeg-js (JPEG: baseline and progressive Huffman; its
- * IDCT, colour conversion and chroma upsampling are not libjpeg's, so JPEG
- * pixels can differ from PIL's by a few levels), libwebp compiled to wasm from
- * the @cwasm/webp package (WebP: lossy, lossless, alpha; matches PIL exactly).
+ * Decoders: pngjs (PNG); libjpeg-turbo compiled to wasm from @cwasm/jpeg-turbo
+ * (JPEG: what PIL uses, so the same pixels), with jpeg-js for what TurboJPEG
+ * cannot turn into RGB (CMYK/YCCK, within a level of PIL) or gives up on (its
+ * error decides the message); libwebp compiled to wasm from @cwasm/webp (WebP:
+ * lossy, lossless, alpha; matches PIL exactly).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -385,8 +386,69 @@ function scanJpeg(bytes: Uint8Array, name: string | undefined): JpegInfo {
  */
 const JPEG_MAX_MEMORY_MB = Math.ceil((MAX_IMAGE_PIXELS * 16) / (1024 * 1024));
 
+let jpegTurboWasm: WebAssembly.Module | undefined;
+
+function jpegTurboModule(): WebAssembly.Module {
+  if (!jpegTurboWasm) {
+    const require = createRequire(import.meta.url);
+    jpegTurboWasm = new WebAssembly.Module(readFileSync(require.resolve('@cwasm/jpeg-turbo/jpeg-turbo.wasm')));
+  }
+  return jpegTurboWasm;
+}
+
+interface JpegTurboExports {
+  memory: WebAssembly.Memory;
+  malloc(size: number): number;
+  free(ptr: number): void;
+  tjInitDecompress(): number;
+  tjDecompressHeader3(handle: number, src: number, size: number, width: number, height: number, subsamp: number, colorspace: number): number;
+  tjDecompress2(handle: number, src: number, size: number, dst: number, width: number, pitch: number, height: number, pixelFormat: number, flags: number): number;
+  tjDestroy(handle: number): number;
+}
+
+/** TurboJPEG's TJPF_RGB; flags 0 = libjpeg's defaults (accurate integer IDCT, fancy upsampling), as PIL decodes. */
+const TJPF_RGB = 0;
+
+/**
+ * libjpeg-turbo compiled to wasm (@cwasm/jpeg-turbo): the library PIL decodes with,
+ * with PIL's settings, so the pixels are PIL's exactly (checked on 4:2:0, 4:2:2,
+ * 4:4:4, progressive and greyscale files). Undefined where it gives up (libjpeg's
+ * error exit arrives as a thrown longjmp), so the caller can try jpeg-js instead.
+ * A fresh instance per image: its memory goes away with it.
+ */
+function decodeWithLibjpeg(bytes: Uint8Array, width: number, height: number): RgbImage | undefined {
+  const fail = (): never => {
+    throw new Error('libjpeg error exit');
+  };
+  try {
+    const instance = new WebAssembly.Instance(jpegTurboModule(), {
+      env: { setjmp: () => 0, longjmp: fail },
+      wasi_snapshot_preview1: { environ_sizes_get: () => 0, environ_get: fail, proc_exit: fail, fd_close: fail, fd_seek: fail, fd_write: fail },
+    });
+    const ex = instance.exports as unknown as JpegTurboExports;
+    const src = ex.malloc(bytes.length);
+    const meta = ex.malloc(16);
+    const dst = ex.malloc(width * height * 3);
+    const handle = ex.tjInitDecompress();
+    if (!src || !meta || !dst || !handle) return undefined;
+    new Uint8Array(ex.memory.buffer, src, bytes.length).set(bytes);
+    if (ex.tjDecompressHeader3(handle, src, bytes.length, meta, meta + 4, meta + 8, meta + 12) !== 0) return undefined;
+    const [w, h] = new Uint32Array(ex.memory.buffer, meta, 2);
+    if (w !== width || h !== height) return undefined;
+    if (ex.tjDecompress2(handle, src, bytes.length, dst, width, width * 3, height, TJPF_RGB, 0) !== 0) return undefined;
+    return { width, height, data: new Uint8Array(ex.memory.buffer, dst, width * height * 3).slice() };
+  } catch {
+    return undefined;
+  }
+}
+
 function decodeJpeg(bytes: Uint8Array, name: string | undefined): RgbImage {
   const info = scanJpeg(bytes, name);
+  // CMYK/YCCK (4 components): TurboJPEG cannot give RGB; jpeg-js converts them as PIL does, within a level.
+  if (info.components !== 4) {
+    const exact = decodeWithLibjpeg(bytes, info.width, info.height);
+    if (exact) return exact;
+  }
   let img: { width: number; height: number; data: Uint8Array };
   try {
     img = jpeg.decode(bytes, {
