@@ -226,7 +226,9 @@ describe('decodeImage: refusals', () => {
 
   it('refuses a PNG with corrupt image data', () => {
     const full = sample('chelsea.png');
-    // Keep the chunk structure, scramble the compressed IDAT payload and fix its CRC.
+    // Keep the chunk structure, break the compressed IDAT payload and fix its CRC. The first
+    // deflate block header says BFINAL=1, BTYPE=11, a reserved block type. With intact CRCs,
+    // pngjs alone returned an all-black image for this: decodeImage inflates strictly first.
     const bytes = full.slice();
     const dv = new DataView(bytes.buffer);
     let pos = 8;
@@ -235,6 +237,7 @@ describe('decodeImage: refusals', () => {
       const type = String.fromCharCode(...bytes.subarray(pos + 4, pos + 8));
       if (type === 'IDAT') {
         for (let i = pos + 8 + 2; i < pos + 8 + len; i++) bytes[i] ^= 0x5a;
+        bytes[pos + 8 + 2] = 0x07;
         dv.setUint32(pos + 8 + len, crc32(bytes.subarray(pos + 4, pos + 8 + len)));
         break;
       }
@@ -242,6 +245,14 @@ describe('decodeImage: refusals', () => {
     }
     const e = refusal(() => decodeImage(bytes, 'scrambled.png'));
     expect(e.code).toBe('BAD_IMAGE');
+    expect(e.message).toContain('image data is corrupt (invalid block type)');
+  });
+
+  it('refuses a PNG whose image data inflates to less than its rows need', () => {
+    const rows = deflateSync(new Uint8Array(4 * (1 + 3 * 4))); // 4 rows of a 4×4 RGB image, declared 4×8
+    const bytes = concat(PNG_SIG, ihdr(4, 8), pngChunk('IDAT', rows), pngChunk('IEND', new Uint8Array(0)));
+    const e = refusal(() => decodeImage(bytes, 'short.png'));
+    expect(e.message).toContain('image data is truncated (52 of 104 bytes)');
   });
 
   it('refuses a PNG declaring 30000×30000 without decoding (or allocating) its pixels', () => {

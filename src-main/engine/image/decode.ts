@@ -22,6 +22,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { inflateSync } from 'node:zlib';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { EngineError } from '../errors';
@@ -226,10 +227,42 @@ function preparePngChunks(bytes: Uint8Array, name: string | undefined, info: Png
   return out;
 }
 
+/** Bits per pixel of each PNG colour type, per bit of depth. */
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/**
+ * Inflates the image data strictly before pngjs sees it: pngjs can turn a broken
+ * deflate stream whose chunk CRCs are intact into an all-black image without an
+ * error. A stream that does not inflate, or inflates to less than the image needs,
+ * is refused here with zlib's reason.
+ */
+function checkPngImageData(png: Uint8Array, name: string | undefined, info: PngInfo): void {
+  const dv = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  const parts: Uint8Array[] = [];
+  for (let pos = 8; pos + 12 <= png.length; ) {
+    const len = dv.getUint32(pos);
+    if (png[pos + 4] === 0x49 && png[pos + 5] === 0x44 && png[pos + 6] === 0x41 && png[pos + 7] === 0x54) parts.push(png.subarray(pos + 8, pos + 8 + len)); // IDAT
+    pos += 12 + len;
+  }
+  let raw: Buffer;
+  try {
+    raw = inflateSync(Buffer.concat(parts));
+  } catch (e) {
+    throw bad(name, `the PNG image data is corrupt (${e instanceof Error ? e.message : String(e)})`, { format: 'png' });
+  }
+  const interlaced = png[28] === 1;
+  const rowBytes = Math.ceil((info.width * info.bitDepth * PNG_CHANNELS[info.colorType]) / 8);
+  // Adam7's passes add filter bytes and padding, so only the plain layout has an exact size to check.
+  if (!interlaced && raw.length < info.height * (rowBytes + 1)) {
+    throw bad(name, `the PNG image data is truncated (${raw.length} of ${info.height * (rowBytes + 1)} bytes)`, { format: 'png' });
+  }
+}
+
 function decodePng(bytes: Uint8Array, name: string | undefined): RgbImage {
   const info = readPngHeader(bytes, name);
   checkSize(name, 'png', info.width, info.height);
   const prepared = preparePngChunks(bytes, name, info);
+  checkPngImageData(prepared, name, info);
   const sixteen = info.bitDepth === 16;
   let png: { width: number; height: number; data: ArrayLike<number> };
   try {
