@@ -21,6 +21,7 @@ import { deflateSync } from 'node:zlib';
 import { EngineService } from './service';
 import { resourcesDir } from './resources';
 import type { ComputeRequest } from '../../src-shared/contract';
+import { png } from '../testing/badInputFixtures';
 
 // tf.memory() only sees tfjs: soak the tfjs executor (ONNX Runtime's memory shows in the RSS bound of service use).
 process.env.PYRAMIDSCOPE_EXECUTOR = 'tfjs';
@@ -73,27 +74,7 @@ function noisePng(w: number, h: number, seed: number): Uint8Array {
   const raw = Buffer.alloc((w * 3 + 1) * h);
   let x = seed;
   for (let i = 0; i < raw.length; i++) raw[i] = i % (w * 3 + 1) === 0 ? 0 : (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
-  const crc = (b: Buffer) => {
-    let c = ~0;
-    for (const v of b) {
-      c ^= v;
-      for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-    }
-    return ~c >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    out.write(type, 4, 'latin1');
-    data.copy(out, 8);
-    out.writeUInt32BE(crc(out.subarray(4, 8 + data.length)), 8 + data.length);
-    return out;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return new Uint8Array(Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]));
+  return png(w, h, deflateSync(raw));
 }
 
 const sample = (name: string) => ({ kind: 'sample', name }) as const;
