@@ -50,21 +50,12 @@ export function toHwio(weight: TensorData, from = 0, to = weight.shape[0]): Tens
   return { shape: [kh, kw, i, outC], data: dst };
 }
 
-/** A depthwise weight [C·m, 1, kh, kw] → tfjs's [kh, kw, C, m]. */
+/**
+ * A depthwise weight [C·m, 1, kh, kw] → tfjs's [kh, kw, C, m]: the group-expand
+ * layout with one group per input channel.
+ */
 export function toDepthwise(weight: TensorData, inChannels: number): TensorData {
-  const [o, , kh, kw] = weight.shape;
-  const src = weight.data;
-  const mult = o / inChannels;
-  const dst = new Float32Array(kh * kw * o);
-  for (let c = 0; c < inChannels; c++) {
-    for (let m = 0; m < mult; m++) {
-      const oc = c * mult + m;
-      for (let y = 0; y < kh; y++) {
-        for (let x = 0; x < kw; x++) dst[((y * kw + x) * inChannels + c) * mult + m] = src[(oc * kh + y) * kw + x];
-      }
-    }
-  }
-  return { shape: [kh, kw, inChannels, mult], data: dst };
+  return toGroupExpand(weight, inChannels);
 }
 
 /**
