@@ -1,7 +1,8 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store';
 import { selectedModel } from '../store/selectors';
-import { TRANSFERS, type Transfer } from '../store/types';
+import { TRANSFERS } from '../store/types';
+import { ChoiceRow } from './ChoiceRow';
 
 const STRIDES = [8, 16, 32];
 
@@ -56,16 +57,15 @@ export function PyramidSettings() {
           onChange={(e) => setInputSize(e.target.value === '' ? undefined : Number(e.target.value))}
         />
       </label>
-      <label className="row" title="How feature levels are sent and held. auto: exact float32, or float16 (half the memory, about 3 significant digits) once a pyramid passes 48 MiB, e.g. ResNet-50 above ≈ 512×512. Exports are always exact float32.">
-        precision
-        <select data-testid="transfer-precision" value={transfer} onChange={(e) => setTransfer(e.target.value as Transfer)}>
-          {TRANSFERS.map((t) => (
-            <option key={t} value={t}>
-              {t === 'auto' ? 'auto (float16 when large)' : t}
-            </option>
-          ))}
-        </select>
-      </label>
+      <ChoiceRow
+        label="precision"
+        testId="transfer-precision"
+        title="How feature levels are sent and held. auto: exact float32, or float16 (half the memory, about 3 significant digits) once a pyramid passes 48 MiB, e.g. ResNet-50 above ≈ 512×512. Exports are always exact float32."
+        value={transfer}
+        choices={TRANSFERS}
+        labelOf={(t) => (t === 'auto' ? 'auto (float16 when large)' : t)}
+        onChange={setTransfer}
+      />
     </section>
   );
 }

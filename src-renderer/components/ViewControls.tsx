@@ -1,9 +1,10 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store';
-import { DISPLAY_MODES, VALUE_SIGNS, type DisplayMode, type ValueSign } from '../../src-shared/maps/display';
-import { COLORMAPS, type ColormapName } from '../../src-shared/maps/colormaps';
+import { ChoiceRow } from './ChoiceRow';
+import { DISPLAY_MODES, VALUE_SIGNS, type DisplayMode } from '../../src-shared/maps/display';
+import { COLORMAPS } from '../../src-shared/maps/colormaps';
 import { NORM_SCOPES, type NormScope } from '../../src-shared/maps/normalize';
-import { PCA_FITS, UPSAMPLING, type PcaFitScope, type Upsampling } from '../../src-shared/export/session';
+import { PCA_FITS, UPSAMPLING } from '../../src-shared/export/session';
 
 const MODE_LABELS: Record<DisplayMode, string> = { channel: 'one channel', mean: 'mean', max: 'max', l2: 'L2 norm', std: 'std', abssum: 'sum of |x|', pca: 'PCA → RGB' };
 const SCOPE_LABELS: Record<NormScope, string> = { map: 'per map', level: 'per level', shared: 'shared across levels', fixed: 'fixed range' };
@@ -41,16 +42,14 @@ export function ViewControls() {
   return (
     <section className="panel" data-testid="view-controls">
       <h2>View</h2>
-      <label className="row">
-        show
-        <select data-testid="view-mode" value={s.viewMode} onChange={(e) => s.setViewMode(e.target.value as DisplayMode)}>
-          {DISPLAY_MODES.map((m) => (
-            <option key={m} value={m}>
-              {m === 'channel' || m === 'pca' ? MODE_LABELS[m] : `${MODE_LABELS[m]} over channels`}
-            </option>
-          ))}
-        </select>
-      </label>
+      <ChoiceRow
+        label="show"
+        testId="view-mode"
+        value={s.viewMode}
+        choices={DISPLAY_MODES}
+        labelOf={(m) => (m === 'channel' || m === 'pca' ? MODE_LABELS[m] : `${MODE_LABELS[m]} over channels`)}
+        onChange={s.setViewMode}
+      />
       <div className={s.viewMode === 'channel' ? 'channel-pick' : 'channel-pick inactive'}>
         <label className="row">
           channel
@@ -81,38 +80,11 @@ export function ViewControls() {
         />
         <p className="hint">← → step the channel; levels narrower than the index show their last channel.</p>
       </div>
-      <label className="row">
-        values
-        <select data-testid="value-sign" value={s.valueSign} onChange={(e) => s.setValueSign(e.target.value as ValueSign)}>
-          {VALUE_SIGNS.map((v) => (
-            <option key={v} value={v}>
-              {v === 'signed' ? 'signed' : 'after ReLU'}
-            </option>
-          ))}
-        </select>
-      </label>
+      <ChoiceRow label="values" testId="value-sign" value={s.valueSign} choices={VALUE_SIGNS} labelOf={(v) => (v === 'signed' ? 'signed' : 'after ReLU')} onChange={s.setValueSign} />
       {scalar ? (
         <>
-          <label className="row">
-            colormap
-            <select data-testid="colormap" value={s.colormap} onChange={(e) => s.setColormap(e.target.value as ColormapName)}>
-              {COLORMAPS.map((c) => (
-                <option key={c} value={c}>
-                  {c === 'diverging' ? 'diverging (signed)' : c}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="row">
-            normalise
-            <select data-testid="norm-scope" value={s.normScope} onChange={(e) => s.setNormScope(e.target.value as NormScope)}>
-              {NORM_SCOPES.map((n) => (
-                <option key={n} value={n}>
-                  {SCOPE_LABELS[n]}
-                </option>
-              ))}
-            </select>
-          </label>
+          <ChoiceRow label="colormap" testId="colormap" value={s.colormap} choices={COLORMAPS} labelOf={(c) => (c === 'diverging' ? 'diverging (signed)' : c)} onChange={s.setColormap} />
+          <ChoiceRow label="normalise" testId="norm-scope" value={s.normScope} choices={NORM_SCOPES} labelOf={(n) => SCOPE_LABELS[n]} onChange={s.setNormScope} />
           {s.normScope === 'fixed' && (
             <div className="row">
               <input data-testid="fixed-min" aria-label="fixed minimum" type="number" step="any" value={s.fixedRange.min} onChange={(e) => s.setFixedRange({ ...s.fixedRange, min: Number(e.target.value) })} />
@@ -126,16 +98,7 @@ export function ViewControls() {
           </label>
         </>
       ) : (
-        <label className="row">
-          fit PCA
-          <select data-testid="pca-fit" value={s.pcaFit} onChange={(e) => s.setPcaFit(e.target.value as PcaFitScope)}>
-            {PCA_FITS.map((f) => (
-              <option key={f} value={f}>
-                {f === 'level' ? 'per level' : 'jointly across levels'}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ChoiceRow label="fit PCA" testId="pca-fit" value={s.pcaFit} choices={PCA_FITS} labelOf={(f) => (f === 'level' ? 'per level' : 'jointly across levels')} onChange={s.setPcaFit} />
       )}
       <label className="check">
         <input data-testid="overlay-toggle" type="checkbox" checked={s.overlay} onChange={(e) => s.setOverlay(e.target.checked)} />
@@ -145,16 +108,7 @@ export function ViewControls() {
         opacity
         <input data-testid="opacity" type="range" min={0} max={1} step={0.05} value={s.opacity} disabled={!s.overlay} onChange={(e) => s.setOpacity(Number(e.target.value))} />
       </label>
-      <label className="row">
-        upsampling
-        <select data-testid="upsampling" value={s.upsampling} onChange={(e) => s.setUpsampling(e.target.value as Upsampling)}>
-          {UPSAMPLING.map((u) => (
-            <option key={u} value={u}>
-              {u}
-            </option>
-          ))}
-        </select>
-      </label>
+      <ChoiceRow label="upsampling" testId="upsampling" value={s.upsampling} choices={UPSAMPLING} onChange={s.setUpsampling} />
     </section>
   );
 }
