@@ -53,19 +53,18 @@ export function fromFloat16Bits(h: number): number {
   return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }
 
-export function encodeFloat16(values: Float32Array): Uint16Array {
+/**
+ * The values as float16 bits, in one pass; undefined when any lies beyond ±FLOAT16_MAX
+ * (it would become ±Inf), so the caller keeps float32. NaN stays NaN.
+ */
+export function encodeFloat16(values: Float32Array): Uint16Array | undefined {
   const out = new Uint16Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = toFloat16Bits(values[i]);
-  return out;
-}
-
-/** Whether every value survives float16 without overflowing to ±Inf (NaN stays NaN either way). */
-export function fitsFloat16(values: Float32Array): boolean {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (v > FLOAT16_MAX || v < -FLOAT16_MAX) return false;
+    if (v > FLOAT16_MAX || v < -FLOAT16_MAX) return undefined;
+    out[i] = toFloat16Bits(v);
   }
-  return true;
+  return out;
 }
 
 /**
