@@ -6,9 +6,10 @@ import { heldBytes, type ShownResult } from '../store/shown';
 /** How much feature data the window holds, and whether it is float16 (large inputs). */
 function HeldFeatures({ result }: { result: ShownResult }) {
   const half = result.levels.some((l) => l.dtype === 'float16');
-  const mib = heldBytes(result) / 2 ** 20;
+  const bytes = heldBytes(result);
+  const mib = bytes / 2 ** 20;
   return (
-    <span className="timing" data-testid="held-features" data-bytes={heldBytes(result)} title={half ? 'Large pyramid: levels are held as float16 (about 3 significant digits); .npy exports fetch exact float32 from the engine.' : 'Levels are held as exact float32.'}>
+    <span className="timing" data-testid="held-features" data-bytes={bytes} title={half ? 'Large pyramid: levels are held as float16 (about 3 significant digits); .npy exports fetch exact float32 from the engine.' : 'Levels are held as exact float32.'}>
       {' '}
       · {mib < 10 ? mib.toFixed(1) : Math.round(mib)} MiB {half ? 'float16' : 'float32'}
     </span>
