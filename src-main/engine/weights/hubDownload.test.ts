@@ -238,7 +238,9 @@ describe('downloadWeights against a local hub', () => {
   });
 
   it('two concurrent downloads of one file share one transfer', async () => {
-    const h = await serve([{ fault: { kind: 'slow', chunk: 16384, delayMs: 5 } }]);
+    // 20 ms between 16 KiB chunks: with 5 ms, a loaded CI machine read the whole body in two
+    // reads, so the progress check below saw only two events.
+    const h = await serve([{ fault: { kind: 'slow', chunk: 16384, delayMs: 20 } }]);
     const seenA: number[] = [];
     const seenB: number[] = [];
     const [a, b] = await Promise.all([
