@@ -14,7 +14,7 @@
  * gates computed from a global pool (SE, ECA, split attention) are global
  * context, not spatial footprint: the gated value keeps its own field.
  */
-import type { BatchNormParams, Conv2dOptions, Dims4, Ops, ParamRef, Pool2dOptions } from '../ops/ops';
+import type { BatchNormParams, Conv2dOptions, Dims4, NormParams, Ops, ParamRef, Pool2dOptions } from '../ops/ops';
 import { ShapeOps } from '../ops/shapeOps';
 
 type Axis2 = [number, number];
@@ -90,8 +90,39 @@ export class RfOps implements Ops<RfValue> {
     return x;
   }
 
+  /** Per position (a 1×1 over channels); after a flatten the value is already global. */
   linear(x: RfValue, weight: ParamRef): RfValue {
-    return { ...x, dims: this.shapes.linear(x.dims, weight), global: true };
+    return { ...x, dims: this.shapes.linear(x.dims, weight) };
+  }
+
+  channelScale(x: RfValue): RfValue {
+    return x;
+  }
+
+  leakyRelu(x: RfValue): RfValue {
+    return x;
+  }
+
+  /** Per position, over channels: no spatial footprint. */
+  layerNorm(x: RfValue): RfValue {
+    return x;
+  }
+
+  /** Its statistics are global context (like an SE gate's pool); each output still sits on its own cell. */
+  groupNorm(x: RfValue, p: NormParams, groups: number): RfValue {
+    return { ...x, dims: this.shapes.groupNorm(x.dims, p, groups) };
+  }
+
+  /** As groupNorm: a per-channel gain from global statistics. */
+  grn(x: RfValue): RfValue {
+    return x;
+  }
+
+  /** Output cell i is input cell floor(i / f): the same field, cells f× denser. */
+  upsampleNearest(x: RfValue, factor: number): RfValue {
+    const dims = this.shapes.upsampleNearest(x.dims, factor);
+    if (x.global) return { ...x, dims };
+    return { ...x, dims, jump: [x.jump[0] / factor, x.jump[1] / factor] };
   }
 
   activation(x: RfValue): RfValue {

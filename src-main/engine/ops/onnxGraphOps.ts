@@ -1,7 +1,7 @@
-import type { Activation, BatchNormParams, Conv2dOptions, Dims4, Ops, ParamRef, Pool2dOptions } from './ops';
+import { LEAKY_RELU_SLOPE, type Activation, type BatchNormParams, type Conv2dOptions, type Dims4, type NormParams, type Ops, type ParamRef, type Pool2dOptions } from './ops';
 import type { OnnxAttribute } from './onnxProto';
 import { OnnxGraph, type Sym } from './onnxGraph';
-import { convLength, pooledLength, poolPadding, windowCounts } from './poolGeometry';
+import { convLength, planPool } from './poolGeometry';
 
 const ints = (name: string, value: readonly number[]): OnnxAttribute => ({ name, type: 'ints', value });
 const int = (name: string, value: number): OnnxAttribute => ({ name, type: 'int', value });
@@ -18,17 +18,6 @@ function broadcast(a: readonly number[], b: readonly number[]): number[] {
     out.push(Math.max(da, db));
   }
   return out;
-}
-
-/** The geometry of one pooling call in torch terms, as explicit [before, after] pads per axis. */
-function poolGeometry(x: Sym, o: Pool2dOptions) {
-  const [, , h, w] = x.shape;
-  const [kh, kw] = o.kernel;
-  const oh = pooledLength(h, kh, o.stride[0], o.padding[0], o.ceilMode);
-  const ow = pooledLength(w, kw, o.stride[1], o.padding[1], o.ceilMode);
-  const ph = poolPadding(h, kh, o.stride[0], o.padding[0], oh);
-  const pw = poolPadding(w, kw, o.stride[1], o.padding[1], ow);
-  return { h, w, kh, kw, oh, ow, ph, pw, shape: [x.shape[0], x.shape[1], oh, ow] };
 }
 
 /**
@@ -75,9 +64,19 @@ export class OnnxGraphOps implements Ops<Sym> {
   }
 
   linear(x: Sym, weight: ParamRef, bias?: ParamRef): Sym {
-    const inputs = [x.name, this.graph.param(weight)];
-    if (bias) inputs.push(this.graph.param(bias));
-    return this.graph.node('Gemm', inputs, [x.shape[0], weight.shape[0]], [int('transB', 1)]);
+    const g = this.graph;
+    const [outC, inC] = weight.shape;
+    if (x.shape.length === 2) {
+      const inputs = [x.name, g.param(weight)];
+      if (bias) inputs.push(g.param(bias));
+      return g.node('Gemm', inputs, [x.shape[0], outC], [int('transB', 1)]);
+    }
+    // On an NCHW map a Linear over channels is a 1×1 conv with the same weight, viewed [O, I, 1, 1]
+    // (a constant reshape ORT folds at load).
+    const w = g.node('Reshape', [g.param(weight), g.int64s([outC, inC, 1, 1])], [outC, inC, 1, 1]);
+    const inputs = [x.name, w.name];
+    if (bias) inputs.push(g.param(bias));
+    return g.node('Conv', inputs, [x.shape[0], outC, x.shape[2], x.shape[3]], [ints('kernel_shape', [1, 1])]);
   }
 
   activation(x: Sym, kind: Activation): Sym {
@@ -104,6 +103,8 @@ export class OnnxGraphOps implements Ops<Sym> {
       }
       case 'tanh':
         return g.node('Tanh', [x.name], x.shape);
+      case 'leakyRelu':
+        return this.leakyRelu(x, LEAKY_RELU_SLOPE);
       case 'identity':
         return x;
     }
@@ -123,8 +124,8 @@ export class OnnxGraphOps implements Ops<Sym> {
 
   maxPool2d(x: Sym, o: Pool2dOptions): Sym {
     // ONNX MaxPool ignores padded taps, as torch does (pads act as -inf).
-    const p = poolGeometry(x, o);
-    return this.graph.node('MaxPool', [x.name], p.shape, [
+    const p = planPool(x.shape[2], x.shape[3], o);
+    return this.graph.node('MaxPool', [x.name], [x.shape[0], x.shape[1], p.oh, p.ow], [
       ints('kernel_shape', o.kernel),
       ints('strides', o.stride),
       ints('pads', [p.ph[0], p.pw[0], p.ph[1], p.pw[1]]),
@@ -132,10 +133,8 @@ export class OnnxGraphOps implements Ops<Sym> {
   }
 
   avgPool2d(x: Sym, o: Pool2dOptions): Sym {
-    const p = poolGeometry(x, o);
-    const include = o.countIncludePad ?? true;
-    const ch = windowCounts(p.h, p.kh, o.stride[0], o.padding[0], p.oh, include);
-    const cw = windowCounts(p.w, p.kw, o.stride[1], o.padding[1], p.ow, include);
+    const p = planPool(x.shape[2], x.shape[3], o);
+    const shape = [x.shape[0], x.shape[1], p.oh, p.ow];
     const attrs = (pads: number[], countIncludePad: number) => [
       ints('kernel_shape', o.kernel),
       ints('strides', o.stride),
@@ -144,16 +143,80 @@ export class OnnxGraphOps implements Ops<Sym> {
     ];
     const pads = [p.ph[0], p.pw[0], p.ph[1], p.pw[1]];
     // Every window full (padding counted where torch counts it): a plain mean over kh·kw taps.
-    if (ch.every((c) => c === p.kh) && cw.every((c) => c === p.kw)) return this.graph.node('AveragePool', [x.name], p.shape, attrs(pads, 1));
+    if (p.windowsFull) return this.graph.node('AveragePool', [x.name], shape, attrs(pads, 1));
     // count_include_pad=False: torch and ONNX both divide by the taps inside the input.
-    if (!include) return this.graph.node('AveragePool', [x.name], p.shape, attrs(pads, 0));
+    if (o.countIncludePad === false) return this.graph.node('AveragePool', [x.name], shape, attrs(pads, 0));
     // count_include_pad=True with ceil-mode windows hanging past the padding: torch counts the
     // padding but not the overhang. Zero-pad, take kh·kw means, rescale each window by kh·kw / taps.
     const padded = this.pad2d(x, [p.ph[0], p.ph[1], p.pw[0], p.pw[1]]);
-    const mean = this.graph.node('AveragePool', [padded.name], p.shape, attrs([0, 0, 0, 0], 1));
-    const fix = new Float32Array(p.oh * p.ow);
-    for (let i = 0; i < p.oh; i++) for (let j = 0; j < p.ow; j++) fix[i * p.ow + j] = (p.kh * p.kw) / (ch[i] * cw[j]);
-    return this.graph.node('Mul', [mean.name, this.graph.floats([1, 1, p.oh, p.ow], fix)], p.shape);
+    const mean = this.graph.node('AveragePool', [padded.name], shape, attrs([0, 0, 0, 0], 1));
+    return this.graph.node('Mul', [mean.name, this.graph.floats([1, 1, p.oh, p.ow], p.rescale)], shape);
+  }
+
+  /** A [C] parameter shaped to broadcast over x's channel axis. */
+  private perChannel(x: Sym, ref: ParamRef): string {
+    const g = this.graph;
+    if (x.shape.length === 2) return g.param(ref);
+    return g.node('Reshape', [g.param(ref), g.int64s([1, ref.shape[0], 1, 1])], [1, ref.shape[0], 1, 1]).name;
+  }
+
+  private affine(x: Sym, p: NormParams): Sym {
+    const g = this.graph;
+    const scaled = g.node('Mul', [x.name, this.perChannel(x, p.weight)], x.shape);
+    return g.node('Add', [scaled.name, this.perChannel(x, p.bias)], x.shape);
+  }
+
+  channelScale(x: Sym, gamma: ParamRef): Sym {
+    return this.graph.node('Mul', [x.name, this.perChannel(x, gamma)], x.shape);
+  }
+
+  leakyRelu(x: Sym, slope: number): Sym {
+    return this.graph.node('LeakyRelu', [x.name], x.shape, [float('alpha', slope)]);
+  }
+
+  layerNorm(x: Sym, p: NormParams): Sym {
+    const g = this.graph;
+    const ln = (v: Sym) => g.node('LayerNormalization', [v.name, g.param(p.weight), g.param(p.bias)], v.shape, [int('axis', -1), float('epsilon', p.eps)]);
+    if (x.shape.length === 2) return ln(x);
+    // Channels last for ORT's LayerNormalization kernel, then back.
+    const [n, c, h, w] = x.shape;
+    const nhwc = g.node('Transpose', [x.name], [n, h, w, c], [ints('perm', [0, 2, 3, 1])]);
+    return g.node('Transpose', [ln(nhwc).name], x.shape, [ints('perm', [0, 3, 1, 2])]);
+  }
+
+  groupNorm(x: Sym, p: NormParams, groups: number): Sym {
+    const g = this.graph;
+    const n = x.shape[0];
+    // [N, G, C/G·H·W]: InstanceNormalization normalises each group over the rest, with unit scale.
+    const grouped = g.node('Reshape', [x.name, g.int64s([n, groups, -1])], [n, groups, x.shape.slice(1).reduce((a, b) => a * b, 1) / groups]);
+    const ones = g.floats([groups], new Float32Array(groups).fill(1));
+    const zeros = g.floats([groups], new Float32Array(groups));
+    const normed = g.node('InstanceNormalization', [grouped.name, ones, zeros], grouped.shape, [float('epsilon', p.eps)]);
+    return this.affine(g.node('Reshape', [normed.name, g.int64s([...x.shape])], x.shape), p);
+  }
+
+  grn(x: Sym, p: NormParams): Sym {
+    const g = this.graph;
+    const [n, c] = x.shape;
+    const sumSq = g.node('ReduceSumSquare', [x.name], [n, c, 1, 1], [ints('axes', [2, 3]), int('keepdims', 1)]);
+    const norm = g.node('Sqrt', [sumSq.name], sumSq.shape);
+    const mean = g.node('ReduceMean', [norm.name], [n, 1, 1, 1], [ints('axes', [1]), int('keepdims', 1)]);
+    const denom = g.node('Add', [mean.name, g.floats([], [p.eps])], mean.shape);
+    const nx = g.node('Div', [norm.name, denom.name], sumSq.shape);
+    const response = this.affine(g.node('Mul', [x.name, nx.name], x.shape), p);
+    return g.node('Add', [x.name, response.name], x.shape);
+  }
+
+  upsampleNearest(x: Sym, factor: number): Sym {
+    if (factor === 1) return x;
+    const g = this.graph;
+    const [n, c, h, w] = x.shape;
+    // 'asymmetric' + 'floor': output i reads input floor(i / factor), torch's 'nearest'.
+    return g.node('Resize', [x.name, '', g.floats([4], [1, 1, factor, factor])], [n, c, h * factor, w * factor], [
+      { name: 'mode', type: 'string', value: 'nearest' },
+      { name: 'coordinate_transformation_mode', type: 'string', value: 'asymmetric' },
+      { name: 'nearest_mode', type: 'string', value: 'floor' },
+    ]);
   }
 
   globalAvgPool(x: Sym): Sym {

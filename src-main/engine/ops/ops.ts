@@ -45,7 +45,18 @@ export interface Pool2dOptions {
   countIncludePad?: boolean;
 }
 
-export type Activation = 'relu' | 'relu6' | 'sigmoid' | 'hardSigmoid' | 'hardSwish' | 'silu' | 'gelu' | 'tanh' | 'identity';
+/** `leakyRelu` is torch's nn.LeakyReLU() default slope, 0.01 (timm's 'leaky_relu'); `leakyRelu()` takes any slope. */
+export type Activation = 'relu' | 'relu6' | 'sigmoid' | 'hardSigmoid' | 'hardSwish' | 'silu' | 'gelu' | 'tanh' | 'leakyRelu' | 'identity';
+
+/** torch.nn.LeakyReLU's default negative slope. */
+export const LEAKY_RELU_SLOPE = 0.01;
+
+/** An affine normalisation's parameters (LayerNorm, GroupNorm, GRN), PyTorch names, each of shape [C]. */
+export interface NormParams {
+  weight: ParamRef;
+  bias: ParamRef;
+  eps: number;
+}
 
 /** Logical NCHW dims of a 4-D value. */
 export interface Dims4 {
@@ -62,7 +73,11 @@ export interface Ops<T> {
 
   conv2d(x: T, weight: ParamRef, options: Conv2dOptions): T;
   batchNorm(x: T, params: BatchNormParams): T;
-  /** y = x·Wᵀ + b on a [N, C] value (torch.nn.Linear). */
+  /**
+   * torch.nn.Linear over the channel axis: y = x·Wᵀ + b on a [N, C] value, and at
+   * every position of a [N, C, H, W] map (a Linear applied channels-last, as
+   * ConvNeXt's MLP does after its permute).
+   */
   linear(x: T, weight: ParamRef, bias?: ParamRef): T;
   activation(x: T, kind: Activation): T;
 
@@ -71,6 +86,25 @@ export interface Ops<T> {
   mul(a: T, b: T): T;
   /** x * scalar */
   scale(x: T, factor: number): T;
+  /** x · γ[c] per channel, γ of torch shape [C] (timm's layer scale, ConvNeXt's `gamma`). */
+  channelScale(x: T, gamma: ParamRef): T;
+  /** torch.nn.LeakyReLU(slope): x for x ≥ 0, slope·x below. */
+  leakyRelu(x: T, slope: number): T;
+
+  /**
+   * LayerNorm over the channel axis at every position: timm's LayerNorm2d on a
+   * map, torch.nn.LayerNorm(C) on a [N, C] value. Biased variance, eps inside the root.
+   */
+  layerNorm(x: T, p: NormParams): T;
+  /** torch.nn.GroupNorm(groups, C): statistics over each group's channels and all positions. */
+  groupNorm(x: T, p: NormParams, groups: number): T;
+  /**
+   * ConvNeXt-V2's GlobalResponseNorm on a map: g = ‖x‖₂ over H, W per channel,
+   * n = g / (mean over channels of g + eps), y = x + (γ·(x·n) + β).
+   */
+  grn(x: T, p: NormParams): T;
+  /** torch's F.interpolate(scale_factor=factor, mode='nearest') for a whole factor ≥ 1. */
+  upsampleNearest(x: T, factor: number): T;
 
   maxPool2d(x: T, options: Pool2dOptions): T;
   avgPool2d(x: T, options: Pool2dOptions): T;

@@ -41,3 +41,46 @@ export function windowCounts(size: number, kernel: number, stride: number, pad: 
 export function convLength(size: number, kernel: number, stride: number, pad: number, dilation: number): number {
   return Math.floor((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1;
 }
+
+/**
+ * timm's get_same_padding (TF 'SAME'): the total padding that makes the output
+ * ceil(size / stride), split [total // 2, total - total // 2], so an odd total
+ * puts the extra pixel at the bottom / right. Depends on the input size.
+ */
+export function samePadding(size: number, kernel: number, stride: number, dilation = 1): [number, number] {
+  const total = Math.max((Math.ceil(size / stride) - 1) * stride + (kernel - 1) * dilation + 1 - size, 0);
+  return [Math.floor(total / 2), total - Math.floor(total / 2)];
+}
+
+/** One torch pooling call worked out for an h×w input: output size, explicit pads, and average divisors. */
+export interface PoolPlan {
+  oh: number;
+  ow: number;
+  /** [before, after] padding per axis so a 'valid' pool yields exactly oh × ow windows. */
+  ph: [number, number];
+  pw: [number, number];
+  /** Average pools: every window has kh·kw counted taps, so a plain mean is torch's. */
+  windowsFull: boolean;
+  /** Average pools: per output cell, kh·kw / counted taps — what turns a kh·kw mean into torch's. */
+  rescale: Float32Array;
+}
+
+/** torch's MaxPool2d / AvgPool2d geometry (ceil_mode, count_include_pad), the one rule every executor uses. */
+export function planPool(h: number, w: number, o: { kernel: readonly [number, number]; stride: readonly [number, number]; padding: readonly [number, number]; ceilMode: boolean; countIncludePad?: boolean }): PoolPlan {
+  const [kh, kw] = o.kernel;
+  const oh = pooledLength(h, kh, o.stride[0], o.padding[0], o.ceilMode);
+  const ow = pooledLength(w, kw, o.stride[1], o.padding[1], o.ceilMode);
+  const include = o.countIncludePad ?? true;
+  const ch = windowCounts(h, kh, o.stride[0], o.padding[0], oh, include);
+  const cw = windowCounts(w, kw, o.stride[1], o.padding[1], ow, include);
+  const rescale = new Float32Array(oh * ow);
+  for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) rescale[i * ow + j] = (kh * kw) / (ch[i] * cw[j]);
+  return {
+    oh,
+    ow,
+    ph: poolPadding(h, kh, o.stride[0], o.padding[0], oh),
+    pw: poolPadding(w, kw, o.stride[1], o.padding[1], ow),
+    windowsFull: ch.every((c) => c === kh) && cw.every((c) => c === kw),
+    rescale,
+  };
+}

@@ -1,5 +1,5 @@
-import type { BatchNormParams, Conv2dOptions, Dims4, Ops, ParamRef, Pool2dOptions } from './ops';
-import { convLength, pooledLength } from './poolGeometry';
+import type { BatchNormParams, Conv2dOptions, Dims4, NormParams, Ops, ParamRef, Pool2dOptions } from './ops';
+import { convLength, planPool } from './poolGeometry';
 
 /**
  * An executor of the op layer that only tracks shapes: runs a model
@@ -30,7 +30,7 @@ export class ShapeOps implements Ops<Dims4> {
   }
 
   linear(x: Dims4, weight: ParamRef): Dims4 {
-    return { n: x.n, c: weight.shape[0], h: 1, w: 1 };
+    return { ...x, c: weight.shape[0] };
   }
 
   activation(x: Dims4): Dims4 {
@@ -49,12 +49,35 @@ export class ShapeOps implements Ops<Dims4> {
     return x;
   }
 
+  channelScale(x: Dims4): Dims4 {
+    return x;
+  }
+
+  leakyRelu(x: Dims4): Dims4 {
+    return x;
+  }
+
+  layerNorm(x: Dims4, _p: NormParams): Dims4 {
+    return x;
+  }
+
+  groupNorm(x: Dims4, _p: NormParams, groups: number): Dims4 {
+    if (x.c % groups) throw new Error(`GroupNorm: ${x.c} channels do not split into ${groups} groups`);
+    return x;
+  }
+
+  grn(x: Dims4, _p: NormParams): Dims4 {
+    return x;
+  }
+
+  upsampleNearest(x: Dims4, factor: number): Dims4 {
+    if (!Number.isInteger(factor) || factor < 1) throw new Error(`nearest upsampling needs a whole factor ≥ 1, got ${factor}`);
+    return { ...x, h: x.h * factor, w: x.w * factor };
+  }
+
   private pool(x: Dims4, o: Pool2dOptions): Dims4 {
-    return {
-      ...x,
-      h: pooledLength(x.h, o.kernel[0], o.stride[0], o.padding[0], o.ceilMode),
-      w: pooledLength(x.w, o.kernel[1], o.stride[1], o.padding[1], o.ceilMode),
-    };
+    const { oh, ow } = planPool(x.h, x.w, o);
+    return { ...x, h: oh, w: ow };
   }
 
   maxPool2d(x: Dims4, o: Pool2dOptions): Dims4 {

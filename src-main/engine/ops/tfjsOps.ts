@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Activation, BatchNormParams, Conv2dOptions, Dims4, Ops, ParamRef, Pool2dOptions } from './ops';
+import { LEAKY_RELU_SLOPE, type Activation, type BatchNormParams, type Conv2dOptions, type Dims4, type NormParams, type Ops, type ParamRef, type Pool2dOptions } from './ops';
 import { TfjsParams, type ConvForm, type ConvWeights } from './tfjsParams';
-import { convLength, pooledLength, poolPadding, windowCounts } from './poolGeometry';
+import { convLength, planPool } from './poolGeometry';
 import { NO_FUSION, type ConvFusion, type FusedActivation, type FusionPlan, type Trace } from './fusionPlan';
 import { chooseConvForm, type ConvShape } from './convForm';
 
@@ -67,6 +67,8 @@ export class TfjsOps implements Ops<T> {
         if (r.bias) this.params.plain(r.bias);
       } else if (r.op === 'channelConv1d') {
         this.params.plain(r.weight);
+      } else if (r.op === 'withParams') {
+        for (const ref of r.params) this.params.plain(ref);
       }
     }
   }
@@ -173,8 +175,11 @@ export class TfjsOps implements Ops<T> {
   }
 
   linear(x: T, weight: ParamRef, bias?: ParamRef): T {
-    const y = tf.matMul(x as tf.Tensor2D, this.params.plain(weight) as tf.Tensor2D, false, true);
-    return bias ? tf.add(y, this.params.plain(bias)) : y;
+    // NHWC keeps channels last, so a map is [N·H·W, C] rows for the same product.
+    const rows = x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, x.shape[x.rank - 1]]) as tf.Tensor2D;
+    const y = tf.matMul(rows, this.params.plain(weight) as tf.Tensor2D, false, true);
+    const biased = bias ? tf.add(y, this.params.plain(bias)) : y;
+    return x.rank === 2 ? biased : tf.reshape(biased, [...x.shape.slice(0, -1), weight.shape[0]]);
   }
 
   activation(x: T, kind: Activation): T {
@@ -201,6 +206,8 @@ export class TfjsOps implements Ops<T> {
         return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
       case 'tanh':
         return tf.tanh(x);
+      case 'leakyRelu':
+        return tf.leakyRelu(x, LEAKY_RELU_SLOPE);
       case 'identity':
         return x;
     }
@@ -220,31 +227,55 @@ export class TfjsOps implements Ops<T> {
 
   maxPool2d(x: T, o: Pool2dOptions): T {
     const { h, w } = this.dims(x);
-    const oh = pooledLength(h, o.kernel[0], o.stride[0], o.padding[0], o.ceilMode);
-    const ow = pooledLength(w, o.kernel[1], o.stride[1], o.padding[1], o.ceilMode);
-    const ph = poolPadding(h, o.kernel[0], o.stride[0], o.padding[0], oh);
-    const pw = poolPadding(w, o.kernel[1], o.stride[1], o.padding[1], ow);
+    const { ph, pw } = planPool(h, w, o);
     const padded = ph[0] + ph[1] + pw[0] + pw[1] > 0 ? tf.pad(x, [[0, 0], ph, pw, [0, 0]], -Infinity) : x;
     return tf.maxPool(padded as tf.Tensor4D, o.kernel as [number, number], o.stride as [number, number], 'valid');
   }
 
   avgPool2d(x: T, o: Pool2dOptions): T {
     const { h, w } = this.dims(x);
-    const [kh, kw] = o.kernel;
-    const oh = pooledLength(h, kh, o.stride[0], o.padding[0], o.ceilMode);
-    const ow = pooledLength(w, kw, o.stride[1], o.padding[1], o.ceilMode);
-    const ph = poolPadding(h, kh, o.stride[0], o.padding[0], oh);
-    const pw = poolPadding(w, kw, o.stride[1], o.padding[1], ow);
-    const padded = ph[0] + ph[1] + pw[0] + pw[1] > 0 ? tf.pad(x, [[0, 0], ph, pw, [0, 0]]) : x;
-    const mean = tf.avgPool(padded as tf.Tensor4D, [kh, kw], o.stride as [number, number], 'valid');
-    const include = o.countIncludePad ?? true;
-    const ch = windowCounts(h, kh, o.stride[0], o.padding[0], oh, include);
-    const cw = windowCounts(w, kw, o.stride[1], o.padding[1], ow, include);
-    if (ch.every((c) => c === kh) && cw.every((c) => c === kw)) return mean;
+    const p = planPool(h, w, o);
+    const padded = p.ph[0] + p.ph[1] + p.pw[0] + p.pw[1] > 0 ? tf.pad(x, [[0, 0], p.ph, p.pw, [0, 0]]) : x;
+    const mean = tf.avgPool(padded as tf.Tensor4D, o.kernel as [number, number], o.stride as [number, number], 'valid');
     // Windows that hang over the edge divide by their own tap count, as torch does.
-    const fix = new Float32Array(oh * ow);
-    for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) fix[i * ow + j] = (kh * kw) / (ch[i] * cw[j]);
-    return tf.mul(mean, tf.tensor4d(fix, [1, oh, ow, 1]));
+    return p.windowsFull ? mean : tf.mul(mean, tf.tensor4d(p.rescale, [1, p.oh, p.ow, 1]));
+  }
+
+  channelScale(x: T, gamma: ParamRef): T {
+    return tf.mul(x, this.params.plain(gamma));
+  }
+
+  leakyRelu(x: T, slope: number): T {
+    return tf.leakyRelu(x, slope);
+  }
+
+  layerNorm(x: T, p: NormParams): T {
+    const axis = x.rank - 1;
+    const { mean, variance } = tf.moments(x, axis, true);
+    const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, p.eps)));
+    return tf.add(tf.mul(normed, this.params.plain(p.weight)), this.params.plain(p.bias));
+  }
+
+  groupNorm(x: T, p: NormParams, groups: number): T {
+    const [n, h, w, c] = x.shape;
+    const grouped = tf.reshape(x, [n, h, w, groups, c / groups]);
+    const { mean, variance } = tf.moments(grouped, [1, 2, 4], true);
+    const normed = tf.reshape(tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, p.eps))), x.shape);
+    return tf.add(tf.mul(normed, this.params.plain(p.weight)), this.params.plain(p.bias));
+  }
+
+  grn(x: T, p: NormParams): T {
+    const g = tf.sqrt(tf.sum(tf.square(x), [1, 2], true));
+    const n = tf.div(g, tf.add(tf.mean(g, 3, true), p.eps));
+    return tf.add(x, tf.add(tf.mul(this.params.plain(p.weight), tf.mul(x, n)), this.params.plain(p.bias)));
+  }
+
+  upsampleNearest(x: T, factor: number): T {
+    if (factor === 1) return x;
+    // Output cell i reads input cell floor(i / factor): repeat each row and column (tile has a gradient everywhere).
+    const [n, h, w, c] = x.shape;
+    const repeated = tf.tile(tf.reshape(x, [n, h, 1, w, 1, c]), [1, 1, factor, 1, factor, 1]);
+    return tf.reshape(repeated, [n, h * factor, w * factor, c]);
   }
 
   globalAvgPool(x: T): T {

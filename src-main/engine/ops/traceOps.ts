@@ -1,4 +1,4 @@
-import type { Activation, BatchNormParams, Conv2dOptions, Dims4, Ops, ParamRef, Pool2dOptions } from './ops';
+import type { Activation, BatchNormParams, Conv2dOptions, Dims4, NormParams, Ops, ParamRef, Pool2dOptions } from './ops';
 import { ShapeOps } from './shapeOps';
 
 /** A value of a traced forward pass: its id in the trace and its shape. */
@@ -13,6 +13,8 @@ type OpInfo =
   | { op: 'activation'; kind: Activation }
   | { op: 'linear'; weight: ParamRef; bias?: ParamRef }
   | { op: 'channelConv1d'; weight: ParamRef }
+  /** Any other op that reads parameters (norms, layer scale): what to preload. */
+  | { op: 'withParams'; name: string; params: readonly ParamRef[] }
   | { op: 'other'; name: string };
 
 /** One op of a traced forward pass, with what an executor needs to prepare its weights. */
@@ -82,6 +84,30 @@ export class TraceOps implements Ops<TraceValue> {
 
   scale(x: TraceValue): TraceValue {
     return this.other('scale', [x], x.dims);
+  }
+
+  channelScale(x: TraceValue, gamma: ParamRef): TraceValue {
+    return this.record({ op: 'withParams', name: 'channelScale', params: [gamma] }, [x], x.dims);
+  }
+
+  leakyRelu(x: TraceValue): TraceValue {
+    return this.other('leakyRelu', [x], x.dims);
+  }
+
+  layerNorm(x: TraceValue, p: NormParams): TraceValue {
+    return this.record({ op: 'withParams', name: 'layerNorm', params: [p.weight, p.bias] }, [x], x.dims);
+  }
+
+  groupNorm(x: TraceValue, p: NormParams, groups: number): TraceValue {
+    return this.record({ op: 'withParams', name: 'groupNorm', params: [p.weight, p.bias] }, [x], this.shapes.groupNorm(x.dims, p, groups));
+  }
+
+  grn(x: TraceValue, p: NormParams): TraceValue {
+    return this.record({ op: 'withParams', name: 'grn', params: [p.weight, p.bias] }, [x], x.dims);
+  }
+
+  upsampleNearest(x: TraceValue, factor: number): TraceValue {
+    return this.other('upsampleNearest', [x], this.shapes.upsampleNearest(x.dims, factor));
   }
 
   maxPool2d(x: TraceValue, o: Pool2dOptions): TraceValue {

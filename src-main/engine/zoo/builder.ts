@@ -52,11 +52,25 @@ export function checkOutputStride(entry: ModelEntry, outputStride: number): void
   }
 }
 
+/** Refuses an output_stride that timm would not take as an argument for this call at all. */
+export function checkOutputStrideArg(entry: ModelEntry, outputStride: number | undefined, featuresOnly: boolean): void {
+  if (outputStride === undefined) return;
+  const arg = entry.outputStrideArg ?? 'always';
+  if (arg === 'always' || (arg === 'featuresOnly' && featuresOnly)) return;
+  const when = arg === 'featuresOnly' ? ' without features_only=True (only its feature extractor takes it)' : '';
+  throw new EngineError(
+    'BAD_OUTPUT_STRIDE',
+    `output_stride=${outputStride}: ${entry.name} takes no output_stride argument${when}; leave it out (its stride is ${Math.max(...entry.outputStrides)})`,
+    { outputStride, allowed: arg === 'featuresOnly' ? entry.outputStrides : [] },
+  );
+}
+
 export function createModel(name: string, o: CreateOptions = {}): BuiltModel {
   const entry = getEntry(name);
-  const outputStride = o.outputStride ?? 32;
-  checkOutputStride(entry, outputStride);
   const featuresOnly = o.featuresOnly ?? false;
+  checkOutputStrideArg(entry, o.outputStride, featuresOnly);
+  const outputStride = o.outputStride ?? Math.max(...entry.outputStrides);
+  checkOutputStride(entry, outputStride);
   const numClasses = featuresOnly ? 0 : (o.numClasses ?? 1000);
   if (!Number.isInteger(numClasses) || numClasses < 0) throw new EngineError('BAD_NUM_CLASSES', `num_classes ${numClasses} must be a whole number ≥ 0`);
   const globalPool = o.globalPool ?? 'avg';

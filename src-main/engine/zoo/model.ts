@@ -65,8 +65,18 @@ export interface ModelEntry {
   name: string;
   family: string;
   create(args: ModelArgs): TimmModel;
-  /** Output strides the architecture can do (timm's asserts), e.g. [8, 16, 32] or [32]. */
+  /**
+   * Output strides the architecture can do (timm's asserts), e.g. [8, 16, 32] or [32] —
+   * the one place a family states them; the builder checks every request against it.
+   */
   outputStrides: readonly number[];
+  /**
+   * When timm takes an `output_stride` argument at all: 'always' (the default), only
+   * with features_only (MobileNetV3's feature class has it, the classifier does not),
+   * or 'never'. Where it is not taken, passing any value — even 32 — is refused, as
+   * timm raises; not passing it is the model's own stride.
+   */
+  outputStrideArg?: 'always' | 'featuresOnly' | 'never';
   /** timm's default out_indices for features_only, when not every level. */
   defaultOutIndices?: readonly number[];
   /** Pretrained tags, default first. */

@@ -6,8 +6,7 @@
  * lives under `features.` (conv0, norm0, pool0, denseblockN, transitionN, norm5).
  */
 import type { Ops } from '../../ops/ops';
-import type { FeatureLevelInfo, LevelTap, ModelArgs, ModelEntry } from '../model';
-import { runLevelSteps } from '../model';
+import type { FeatureLevelInfo, ModelArgs, ModelEntry } from '../model';
 import type { Scope } from '../paramRegistry';
 import { Conv2d } from '../layers/conv';
 import { BatchNorm2d } from '../layers/norm';
@@ -108,7 +107,6 @@ export class DenseNet extends TimmModelBase {
     super();
     // timm's DenseNet takes no output_stride argument at all (create_model raises TypeError
     // for any value), so only the native stride of 32 exists.
-    if (args.outputStride !== 32) throw new RangeError(`output_stride ${args.outputStride} is not supported; allowed: 32`);
     const features = this.root.child('features');
     const bnSize = cfg.bnSize ?? 4;
     const initChs = cfg.growthRate * 2;
@@ -137,7 +135,7 @@ export class DenseNet extends TimmModelBase {
     this.createHead('classifier', args.numClasses, args.globalPool);
   }
 
-  private steps<T>(ops: Ops<T>): Array<(x: T) => T> {
+  protected override steps<T>(ops: Ops<T>): Array<(x: T) => T> {
     const last = this.blocks.length - 1;
     return [
       (x) => this.norm0.forward(ops, this.conv0.forward(ops, x)),
@@ -152,9 +150,6 @@ export class DenseNet extends TimmModelBase {
     ];
   }
 
-  forwardLevels<T>(ops: Ops<T>, x: T, levels: readonly number[], tap?: LevelTap<T>): T[] {
-    return runLevelSteps(ops, x, this.steps(ops), levels, tap);
-  }
 
 }
 

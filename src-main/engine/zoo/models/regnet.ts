@@ -7,8 +7,8 @@
  * exactly the integers timm gets.
  */
 import type { Ops } from '../../ops/ops';
-import type { FeatureLevelInfo, LevelTap, ModelArgs, ModelEntry } from '../model';
-import { runLevelSteps, runSequential } from '../model';
+import type { FeatureLevelInfo, ModelArgs, ModelEntry } from '../model';
+import { runSequential } from '../model';
 import type { Scope } from '../paramRegistry';
 import { SEModule } from '../layers/attention';
 import { makeDivisible } from '../layers/helpers';
@@ -134,7 +134,6 @@ export class RegNet extends TimmModelBase {
 
   constructor(cfg: RegNetConfig, args: ModelArgs) {
     super();
-    if (![8, 16, 32].includes(args.outputStride)) throw new RangeError(`output_stride ${args.outputStride} is not supported; allowed: 8, 16, 32`);
     const stemWidth = cfg.stemWidth ?? 32;
     this.stem = new ConvBnAct(this.root.child('stem'), args.inChans, stemWidth, 3, { stride: 2 });
     this.featureInfo = [{ numChs: stemWidth, reduction: 2, module: 'stem' }];
@@ -180,13 +179,10 @@ export class RegNet extends TimmModelBase {
     this.createHead('head.fc', args.numClasses, args.globalPool);
   }
 
-  private steps<T>(ops: Ops<T>): Array<(x: T) => T> {
+  protected override steps<T>(ops: Ops<T>): Array<(x: T) => T> {
     return [(x) => this.stem.forward(ops, x), ...this.stages.map((blocks) => (x: T) => runSequential<T>(ops, x, blocks))];
   }
 
-  forwardLevels<T>(ops: Ops<T>, x: T, levels: readonly number[], tap?: LevelTap<T>): T[] {
-    return runLevelSteps(ops, x, this.steps(ops), levels, tap);
-  }
 
 }
 

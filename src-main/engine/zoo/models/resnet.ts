@@ -3,8 +3,8 @@
  * The ResNet class is also the trunk for ResNeSt (resnest.ts passes its own block).
  */
 import type { Ops } from '../../ops/ops';
-import type { FeatureLevelInfo, LevelTap, ModelArgs, ModelEntry } from '../model';
-import { runLevelSteps, runSequential } from '../model';
+import type { FeatureLevelInfo, ModelArgs, ModelEntry } from '../model';
+import { runSequential } from '../model';
 import type { Scope } from '../paramRegistry';
 import { Conv2d, getPadding } from '../layers/conv';
 import { BatchNorm2d } from '../layers/norm';
@@ -189,7 +189,6 @@ export class ResNet extends TimmModelBase {
 
   constructor(cfg: ResNetConfig, args: ModelArgs) {
     super();
-    if (![8, 16, 32].includes(args.outputStride)) throw new RangeError(`output_stride ${args.outputStride} is not supported; allowed: 8, 16, 32`);
     const stemWidth = cfg.stemWidth ?? 64;
     const stemType = cfg.stemType ?? '';
     let inplanes = stemType.includes('deep') ? stemWidth * 2 : 64;
@@ -243,7 +242,7 @@ export class ResNet extends TimmModelBase {
     this.createHead('fc', args.numClasses, args.globalPool);
   }
 
-  private steps<T>(ops: Ops<T>): Array<(x: T) => T> {
+  protected override steps<T>(ops: Ops<T>): Array<(x: T) => T> {
     return [
       (x) => this.stem.forward(ops, x),
       ...this.stages.map((blocks, i) => (x: T): T => {
@@ -253,9 +252,6 @@ export class ResNet extends TimmModelBase {
     ];
   }
 
-  forwardLevels<T>(ops: Ops<T>, x: T, levels: readonly number[], tap?: LevelTap<T>): T[] {
-    return runLevelSteps(ops, x, this.steps(ops), levels, tap);
-  }
 
 }
 

@@ -4,8 +4,8 @@
  * depthwise-separable 3×3 convs).
  */
 import type { Ops } from '../../ops/ops';
-import type { FeatureLevelInfo, LevelTap, ModelArgs, ModelEntry } from '../model';
-import { runLevelSteps, runSequential } from '../model';
+import type { FeatureLevelInfo, ModelArgs, ModelEntry } from '../model';
+import { runSequential } from '../model';
 import type { Scope } from '../paramRegistry';
 import { ConvNormAct, SeparableConvNormAct } from '../layers/convNormAct';
 import { EffectiveSEModule } from '../layers/effectiveSe';
@@ -122,7 +122,6 @@ export class VovNet extends TimmModelBase {
   constructor(cfg: VovNetConfig, args: ModelArgs) {
     super();
     // timm asserts output_stride == 32 (no dilation support in VovNet).
-    if (args.outputStride !== 32) throw new RangeError(`output_stride ${args.outputStride} is not supported; allowed: 32`);
     const stemStride = cfg.stemStride ?? 4;
     const [c0, c1, c2] = cfg.stemChs;
     const s = this.root.child('stem');
@@ -147,7 +146,7 @@ export class VovNet extends TimmModelBase {
   }
 
   /** Level 0 ends inside the stem (timm's flattened 'stem.1' hook); the rest of the stem runs with stage 0. */
-  private steps<T>(ops: Ops<T>): Array<(x: T) => T> {
+  protected override steps<T>(ops: Ops<T>): Array<(x: T) => T> {
     const stemHead = this.stem.slice(0, this.stemSplit);
     const stemTail = this.stem.slice(this.stemSplit);
     return [
@@ -156,9 +155,6 @@ export class VovNet extends TimmModelBase {
     ];
   }
 
-  forwardLevels<T>(ops: Ops<T>, x: T, levels: readonly number[], tap?: LevelTap<T>): T[] {
-    return runLevelSteps(ops, x, this.steps(ops), levels, tap);
-  }
 
 }
 

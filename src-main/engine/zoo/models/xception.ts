@@ -224,7 +224,6 @@ export class XceptionAligned extends TimmModelBase {
 
   constructor(cfg: XceptionConfig, args: ModelArgs) {
     super();
-    if (![8, 16, 32].includes(args.outputStride)) throw new RangeError(`output_stride ${args.outputStride} is not supported; allowed: 8, 16, 32`);
     this.preact = cfg.preact;
     this.stem = new Stem(this.root.child('stem'), args.inChans, cfg.preact, cfg.eps);
     let dilation = 1;
@@ -261,7 +260,7 @@ export class XceptionAligned extends TimmModelBase {
    * runs only up to the hook. The last level is the last block's output *before*
    * the preact models' final ReLU (timm's hook net stops at that block).
    */
-  forwardLevels<T>(ops: Ops<T>, x: T, levels: readonly number[], tap?: LevelTap<T>): T[] {
+  override forwardLevels<T>(ops: Ops<T>, x: T, levels: readonly number[], tap?: LevelTap<T>): T[] {
     const deepest = Math.max(...levels);
     const lastLevel = this.featureInfo.length - 1;
     const found = new Map<number, T>();
@@ -287,9 +286,8 @@ export class XceptionAligned extends TimmModelBase {
     return levels.map((l) => found.get(l) as T);
   }
 
-  override forwardFeatures<T>(ops: Ops<T>, x: T, tap?: LevelTap<T>): T {
-    const y = this.forwardLevels(ops, x, [this.featureInfo.length - 1], tap)[0];
-    return this.preact ? ops.activation(y, 'relu') : y;
+  protected override featuresTail<T>(ops: Ops<T>, x: T): T {
+    return this.preact ? ops.activation(x, 'relu') : x;
   }
 
 }
