@@ -8,7 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { initBackend } from '../backend';
-import type { Activation, Ops, ParamRef, Pool2dOptions } from './ops';
+import type { Activation, NormParams, Ops, ParamRef, Pool2dOptions } from './ops';
+import { conv2dSame, maxPool2dSame } from './samePadding';
 import { TfjsOps } from './tfjsOps';
 import { TfjsParams } from './tfjsParams';
 import { OnnxGraph, OnnxGraphOps, type Sym } from './onnxGraphOps';
@@ -189,7 +190,7 @@ describe('convolution and normalisation', () => {
 });
 
 describe('elementwise, attention helpers and layout ops', () => {
-  const kinds: Activation[] = ['relu', 'relu6', 'sigmoid', 'hardSigmoid', 'hardSwish', 'silu', 'gelu', 'tanh', 'identity'];
+  const kinds: Activation[] = ['relu', 'relu6', 'sigmoid', 'hardSigmoid', 'hardSwish', 'silu', 'gelu', 'tanh', 'leakyRelu', 'identity'];
   it.each(kinds)('activation %s', async (kind) => {
     // scale(4) spreads the inputs over [-8, 8]: both clamps of relu6 / hard-sigmoid are hit.
     await expectSame((ops, [x]) => [ops.activation(ops.scale(x, 4), kind)], [], [[1, 3, 5, 7]]);
@@ -220,5 +221,53 @@ describe('elementwise, attention helpers and layout ops', () => {
 
   it('pad2d with a value, asymmetric', async () => {
     await expectSame((ops, [x]) => [ops.pad2d(x, [0, 1, 2, 3], -1.5)], [], [[1, 2, 3, 4]]);
+  });
+});
+
+describe('wave-2 ops: norms, layer scale, Linear over a map, upsampling, same padding', () => {
+  const norm = (name: string, c: number, eps: number): NormParams => ({ weight: p(`${name}.weight`, [c]), bias: p(`${name}.bias`, [c]), eps });
+  const refs = (n: NormParams) => [n.weight, n.bias];
+
+  it('layerNorm over the channels of a map and of a [N, C] value', async () => {
+    const ln = norm('ln', 6, 1e-6);
+    await expectSame((ops, [x]) => [ops.layerNorm(x, ln), ops.layerNorm(ops.flatten(ops.globalAvgPool(x)), ln)], refs(ln), [[2, 6, 5, 7]]);
+  });
+
+  it('groupNorm (3 groups of 2 channels)', async () => {
+    const gn = norm('gn', 6, 1e-5);
+    await expectSame((ops, [x]) => [ops.groupNorm(x, gn, 3)], refs(gn), [[2, 6, 4, 5]]);
+  });
+
+  it('GRN and layer scale', async () => {
+    const g = norm('grn', 5, 1e-6);
+    const gamma = p('gamma', [5]);
+    await expectSame((ops, [x]) => [ops.grn(x, g), ops.channelScale(x, gamma), ops.channelScale(ops.flatten(ops.globalAvgPool(x)), gamma)], [...refs(g), gamma], [[2, 5, 6, 3]]);
+  });
+
+  it('Linear over the channels of a map, with and without bias', async () => {
+    const w = p('fc1.weight', [7, 4]);
+    const b = p('fc1.bias', [7]);
+    await expectSame((ops, [x]) => [ops.linear(x, w, b), ops.linear(x, w)], [w, b], [[2, 4, 5, 3]]);
+  });
+
+  it('leakyRelu with a slope, nearest upsampling by 2 and 4', async () => {
+    await expectSame((ops, [x]) => [ops.leakyRelu(x, 0.1), ops.upsampleNearest(x, 2), ops.upsampleNearest(x, 4)], [], [[1, 3, 3, 5]]);
+  });
+
+  it.each([
+    [[1, 3, 9, 8], 3, 2, 1],
+    [[1, 3, 10, 7], 5, 2, 1],
+    [[1, 3, 9, 9], 2, 1, 2],
+    [[1, 3, 8, 11], 3, 1, 1],
+  ])('Conv2dSame and MaxPool2dSame on %j (k %i, stride %i, dilation %i)', async (shape, k, stride, dilation) => {
+    const w = p('same.weight', [4, 3, k, k]);
+    await expectSame(
+      (ops, [x]) => [
+        conv2dSame(ops, x, w, { stride: [stride, stride], dilation: [dilation, dilation], groups: 1 }),
+        maxPool2dSame(ops, x, [k, k], [stride, stride]),
+      ],
+      [w],
+      [shape],
+    );
   });
 });
