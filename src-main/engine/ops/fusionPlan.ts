@@ -1,6 +1,7 @@
 /**
  * Which convolutions can absorb the ops after them, read off a traced forward
- * pass. A conv whose output is read by one BatchNorm and nothing else (not even
+ * pass — the one rule both executors follow (tfjs folds and fuses at run time,
+ * the ONNX graph builder emits folded Convs). A conv whose output is read by one BatchNorm and nothing else (not even
  * as a returned feature) gets that BatchNorm folded into its weights at load
  * time; if the BatchNorm's (or else the conv's) output is in turn read only by a
  * ReLU/ReLU6, the conv kernel applies it too. Models stay as timm writes them:
@@ -32,8 +33,13 @@ export interface Trace {
 
 /** Runs `forward` symbolically on an input of `dims` and records its dataflow. */
 export function traceForward(forward: <T>(ops: Ops<T>, x: T) => T[], dims: Dims4): Trace {
+  return traceProgram((ops, [x]) => forward(ops, x), [dims]);
+}
+
+/** The same for a program of several inputs. */
+export function traceProgram(program: <T>(ops: Ops<T>, xs: T[]) => T[], dims: readonly Dims4[]): Trace {
   const ops = new TraceOps();
-  const outs: TraceValue[] = forward(ops, ops.input(dims));
+  const outs: TraceValue[] = program(ops, dims.map((d) => ops.input(d)));
   return { records: ops.records, outputs: outs.map((v) => v.id) };
 }
 

@@ -14,6 +14,8 @@ import type { StateDict, TensorData } from '../weights/stateDict';
 import type { Executor, ForwardCall, PreparedModel } from './executor';
 import { OnnxGraph, OnnxGraphOps, type Sym } from './onnxGraphOps';
 import { encodeModel, type OnnxModelProto } from './onnxProto';
+import type { Ops } from './ops';
+import { planFusion, traceForward } from './fusionPlan';
 import { createOnnxSession } from './onnxSession';
 
 /** What one graph computes: levels 0..deepest of a features model, or timm's forward / forward_features. */
@@ -24,20 +26,16 @@ const levelName = (i: number) => `level_${i}`;
 
 /** Emits the ONNX model of `spec` for one input shape (NCHW). */
 export function buildOnnxModel(built: BuiltModel, weights: StateDict, spec: GraphSpec, inputShape: readonly number[]): OnnxModelProto {
-  const graph = new OnnxGraph(weights);
-  const ops = new OnnxGraphOps(graph);
-  const x = graph.input(INPUT, inputShape);
   const { model } = built;
-  let outputs: Array<{ name: string; value: Sym }>;
-  if (spec.kind === 'levels') {
-    const levels = [...Array(spec.deepest + 1).keys()];
-    outputs = model.forwardLevels(ops, x, levels).map((value, i) => ({ name: levelName(i), value }));
-  } else if (spec.kind === 'forward_features') {
-    outputs = [{ name: 'features', value: model.forwardFeatures(ops, x) }];
-  } else {
-    outputs = [{ name: 'output', value: model.forwardHead(ops, model.forwardFeatures(ops, x)) }];
-  }
-  return graph.toModel(outputs);
+  const levels = spec.kind === 'levels' ? [...Array(spec.deepest + 1).keys()] : [];
+  const forward = <T>(ops: Ops<T>, x: T): T[] =>
+    spec.kind === 'levels' ? model.forwardLevels(ops, x, levels) : spec.kind === 'forward_features' ? [model.forwardFeatures(ops, x)] : [model.forwardHead(ops, model.forwardFeatures(ops, x))];
+  const names = spec.kind === 'levels' ? levels.map(levelName) : [spec.kind === 'forward_features' ? 'features' : 'output'];
+  const [n, c, h, w] = inputShape;
+  const plan = planFusion(traceForward(forward, { n, c, h, w }));
+  const graph = new OnnxGraph(weights);
+  const outs: Sym[] = forward(new OnnxGraphOps(graph, plan), graph.input(INPUT, inputShape));
+  return graph.toModel(outs.map((value, i) => ({ name: names[i], value })));
 }
 
 interface CachedSession {

@@ -5,10 +5,9 @@
  * and the hand-off to a ModelProto with the chosen outputs.
  */
 import type { ParamRef } from './ops';
-import type { StateDict } from '../weights/stateDict';
+import type { StateDict, TensorData } from '../weights/stateDict';
 import { formatShape, sameShape } from '../weights/stateDict';
 import type { OnnxAttribute, OnnxModelProto, OnnxNode, OnnxTensor } from './onnxProto';
-import { foldConvBatchNorm, pruneInitializers } from './onnxFold';
 
 /** A symbolic value of the graph: its name and static shape (NCHW, or [N, C] after flatten). */
 export interface Sym {
@@ -52,16 +51,29 @@ export class OnnxGraph {
     return outs;
   }
 
-  /** A parameter as an initializer named by its state-dict key (added once, checked against the model's shape). */
-  param(ref: ParamRef): string {
-    if (this.initializers.has(ref.key)) return ref.key;
+  /** A parameter's values from the weights, checked against the model's shape. */
+  tensorData(ref: ParamRef): TensorData {
     const t = this.weights.get(ref.key);
     if (!t) throw new Error(`weights have no tensor '${ref.key}'`);
     if (!sameShape(t.shape, ref.shape)) {
       throw new Error(`weights tensor '${ref.key}' has shape ${formatShape(t.shape)}, model expects ${formatShape(ref.shape)}`);
     }
-    this.initializers.set(ref.key, { name: ref.key, dataType: 'float', dims: [...t.shape], data: t.data });
+    return t;
+  }
+
+  /** A parameter as an initializer named by its state-dict key (added once). */
+  param(ref: ParamRef): string {
+    if (!this.initializers.has(ref.key)) {
+      const t = this.tensorData(ref);
+      this.initializers.set(ref.key, { name: ref.key, dataType: 'float', dims: [...t.shape], data: t.data });
+    }
     return ref.key;
+  }
+
+  /** An initializer computed from parameters (a folded conv weight), under a name derived from their keys. */
+  derived(name: string, t: TensorData): string {
+    if (!this.initializers.has(name)) this.initializers.set(name, { name, dataType: 'float', dims: [...t.shape], data: t.data });
+    return name;
   }
 
   /** A float32 constant; identical constants are shared. */
@@ -93,8 +105,7 @@ export class OnnxGraph {
 
   /**
    * The finished model whose outputs are `outputs`, renamed to their given
-   * names. Folds each BatchNormalization into the Conv before it (where that
-   * conv feeds nothing else) and drops initializers no node reads.
+   * names, without the initializers no node reads.
    */
   toModel(outputs: ReadonlyArray<{ name: string; value: Sym }>): OnnxModelProto {
     let nodes = [...this.nodes];
@@ -111,8 +122,6 @@ export class OnnxGraph {
     }
     const renamed = (n: string) => rename.get(n) ?? n;
     nodes = nodes.map((n) => ({ ...n, inputs: n.inputs.map(renamed), outputs: n.outputs.map(renamed) }));
-    const outputNames = new Set(outputs.map((o) => o.name));
-    nodes = foldConvBatchNorm(nodes, initializers, outputNames);
     const used = pruneInitializers(nodes, initializers);
     return {
       irVersion: IR_VERSION,
@@ -127,4 +136,16 @@ export class OnnxGraph {
       },
     };
   }
+}
+
+/** The initializers some node reads, in first-use order. */
+function pruneInitializers(nodes: readonly OnnxNode[], initializers: ReadonlyMap<string, OnnxTensor>): OnnxTensor[] {
+  const used = new Map<string, OnnxTensor>();
+  for (const n of nodes) {
+    for (const x of n.inputs) {
+      const t = initializers.get(x);
+      if (t && !used.has(x)) used.set(x, t);
+    }
+  }
+  return [...used.values()];
 }

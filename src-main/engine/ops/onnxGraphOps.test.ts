@@ -14,6 +14,7 @@ import { TfjsOps } from './tfjsOps';
 import { TfjsParams } from './tfjsParams';
 import { OnnxGraph, OnnxGraphOps, type Sym } from './onnxGraphOps';
 import { encodeModel, type OnnxModelProto } from './onnxProto';
+import { planFusion, traceProgram } from './fusionPlan';
 import { formulaStateDict, formulaUniform } from '../weights/formula';
 import type { StateDict, TensorData } from '../weights/stateDict';
 import { numel } from '../weights/stateDict';
@@ -49,7 +50,9 @@ function runTfjs(program: Program, weights: StateDict, inputs: TensorData[]): Te
 function buildOnnx(program: Program, weights: StateDict, shapes: number[][]): OnnxModelProto {
   const graph = new OnnxGraph(weights);
   const xs = shapes.map((s, i) => graph.input(`x${i}`, s));
-  const outs: Sym[] = program(new OnnxGraphOps(graph), xs);
+  // As the executor does: the fusion plan from a trace of the same program decides which convs fold their BatchNorm.
+  const plan = planFusion(traceProgram(program, shapes.map(([n, c, h, w]) => ({ n, c, h, w }))));
+  const outs: Sym[] = program(new OnnxGraphOps(graph, plan), xs);
   return graph.toModel(outs.map((value, i) => ({ name: `y${i}`, value })));
 }
 

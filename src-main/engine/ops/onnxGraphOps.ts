@@ -1,7 +1,9 @@
-import { LEAKY_RELU_SLOPE, type Activation, type BatchNormParams, type Conv2dOptions, type Dims4, type NormParams, type Ops, type ParamRef, type Pool2dOptions } from './ops';
+import { LEAKY_RELU_SLOPE, type Activation, type BatchNormParams, type Conv2dOptions, type Dims4, type NormParams, type Ops, type Pair, type ParamRef, type Pool2dOptions } from './ops';
 import type { OnnxAttribute } from './onnxProto';
 import { OnnxGraph, type Sym } from './onnxGraph';
-import { convLength, planPool } from './poolGeometry';
+import { NO_FUSION, type FusionPlan } from './fusionPlan';
+import { foldBatchNorm } from './convLayouts';
+import { adaptiveAvgMatrix, convLength, planPool } from './poolGeometry';
 
 const ints = (name: string, value: readonly number[]): OnnxAttribute => ({ name, type: 'ints', value });
 const int = (name: string, value: number): OnnxAttribute => ({ name, type: 'int', value });
@@ -30,7 +32,18 @@ function broadcast(a: readonly number[], b: readonly number[]): number[] {
  * with torch, but the graph does not depend on that.
  */
 export class OnnxGraphOps implements Ops<Sym> {
-  constructor(readonly graph: OnnxGraph) {}
+  /** Conv outputs whose BatchNorm is already folded in: value name → that BN's weight key. */
+  private readonly folded = new Map<string, string>();
+
+  /**
+   * `plan` (from a trace of the same forward pass, fusionPlan.ts) says which
+   * convs absorb their BatchNorm: they are emitted with folded weights, and
+   * the batchNorm call on their output passes it through. ORT fuses the ReLU itself.
+   */
+  constructor(
+    readonly graph: OnnxGraph,
+    private readonly plan: FusionPlan = NO_FUSION,
+  ) {}
 
   scope<R extends Sym | Sym[]>(fn: () => R): R {
     return fn();
@@ -46,18 +59,40 @@ export class OnnxGraphOps implements Ops<Sym> {
     const [outC, , kh, kw] = weight.shape;
     const { n, h, w } = this.dims(x);
     const shape = [n, outC, convLength(h, kh, o.stride[0], o.padding[0], o.dilation[0]), convLength(w, kw, o.stride[1], o.padding[1], o.dilation[1])];
-    const inputs = [x.name, this.graph.param(weight)];
-    if (o.bias) inputs.push(this.graph.param(o.bias));
-    return this.graph.node('Conv', inputs, shape, [
+    const bn = this.plan.get(weight.key)?.bn;
+    const inputs = bn ? this.foldedConv(weight, o.bias, bn) : [x.name, this.graph.param(weight)];
+    if (bn) inputs.unshift(x.name);
+    else if (o.bias) inputs.push(this.graph.param(o.bias));
+    const y = this.graph.node('Conv', inputs, shape, [
       ints('kernel_shape', [kh, kw]),
       ints('strides', o.stride),
       ints('pads', [o.padding[0], o.padding[1], o.padding[0], o.padding[1]]),
       ints('dilations', o.dilation),
       int('group', o.groups),
     ]);
+    if (bn) this.folded.set(y.name, bn.weight.key);
+    return y;
+  }
+
+  /** [weight, bias] initializers of a conv with `bn` folded in (convLayouts.foldBatchNorm, as tfjs). */
+  private foldedConv(weight: ParamRef, bias: ParamRef | undefined, bn: BatchNormParams): string[] {
+    const g = this.graph;
+    const data = (r: ParamRef) => g.tensorData(r).data;
+    const f = foldBatchNorm(g.tensorData(weight), bias && data(bias), {
+      weight: data(bn.weight),
+      bias: data(bn.bias),
+      runningMean: data(bn.runningMean),
+      runningVar: data(bn.runningVar),
+      eps: bn.eps,
+    });
+    return [g.derived(`${weight.key}+${bn.weight.key}`, f.weight), g.derived(`${bn.bias.key}+folded`, { shape: [f.bias.length], data: f.bias })];
   }
 
   batchNorm(x: Sym, p: BatchNormParams): Sym {
+    if (this.folded.get(x.name) === p.weight.key) {
+      this.folded.delete(x.name); // folded into the conv that made x
+      return x;
+    }
     const g = this.graph;
     const inputs = [x.name, g.param(p.weight), g.param(p.bias), g.param(p.runningMean), g.param(p.runningVar)];
     return g.node('BatchNormalization', inputs, x.shape, [float('epsilon', p.eps)]);
@@ -217,6 +252,22 @@ export class OnnxGraphOps implements Ops<Sym> {
       { name: 'coordinate_transformation_mode', type: 'string', value: 'asymmetric' },
       { name: 'nearest_mode', type: 'string', value: 'floor' },
     ]);
+  }
+
+  adaptiveAvgPool2d(x: Sym, size: Pair): Sym {
+    const g = this.graph;
+    const [n, c, h, w] = x.shape;
+    const [oh, ow] = size;
+    // Each axis is a fixed averaging matrix: x·Mwᵀ over W, then Mh·(…) over H (MatMul broadcasts over N, C).
+    let y = x;
+    if (w !== ow) {
+      const mw = adaptiveAvgMatrix(w, ow);
+      const mwT = new Float32Array(w * ow);
+      for (let i = 0; i < ow; i++) for (let j = 0; j < w; j++) mwT[j * ow + i] = mw[i * w + j];
+      y = g.node('MatMul', [y.name, g.floats([w, ow], mwT)], [n, c, h, ow]);
+    }
+    if (h !== oh) y = g.node('MatMul', [g.floats([oh, h], adaptiveAvgMatrix(h, oh)), y.name], [n, c, oh, ow]);
+    return y;
   }
 
   globalAvgPool(x: Sym): Sym {

@@ -108,6 +108,11 @@ export interface Ops<T> {
 
   maxPool2d(x: T, options: Pool2dOptions): T;
   avgPool2d(x: T, options: Pool2dOptions): T;
+  /**
+   * torch's F.adaptive_avg_pool2d(x, [oh, ow]): output cell i of an axis averages
+   * the input cells of poolGeometry's adaptiveBins (either way: up or down).
+   */
+  adaptiveAvgPool2d(x: T, size: Pair): T;
   /** Mean over H and W: [N, C, 1, 1]. */
   globalAvgPool(x: T): T;
   /** Max over H and W: [N, C, 1, 1]. */

@@ -84,3 +84,23 @@ export function planPool(h: number, w: number, o: { kernel: readonly [number, nu
     rescale,
   };
 }
+
+/**
+ * torch's adaptive pooling bins on one axis of length `size` pooled to `out`:
+ * output cell i covers input cells [⌊i·size/out⌋, ⌈(i+1)·size/out⌉). Bins may
+ * overlap, and when out > size cells repeat (VGG's ConvMlp pools 2×2 up to 7×7).
+ */
+export function adaptiveBins(size: number, out: number): Array<[number, number]> {
+  const bins: Array<[number, number]> = [];
+  for (let i = 0; i < out; i++) bins.push([Math.floor((i * size) / out), Math.ceil(((i + 1) * size) / out)]);
+  return bins;
+}
+
+/** adaptive_avg_pool on one axis as a row-major [out, size] matrix: row i holds 1/|bin i| over bin i. */
+export function adaptiveAvgMatrix(size: number, out: number): Float32Array {
+  const m = new Float32Array(out * size);
+  adaptiveBins(size, out).forEach(([start, end], i) => {
+    for (let j = start; j < end; j++) m[i * size + j] = 1 / (end - start);
+  });
+  return m;
+}

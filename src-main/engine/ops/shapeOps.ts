@@ -1,4 +1,4 @@
-import type { BatchNormParams, Conv2dOptions, Dims4, NormParams, Ops, ParamRef, Pool2dOptions } from './ops';
+import type { BatchNormParams, Conv2dOptions, Dims4, NormParams, Ops, Pair, ParamRef, Pool2dOptions } from './ops';
 import { convLength, planPool } from './poolGeometry';
 
 /**
@@ -86,6 +86,10 @@ export class ShapeOps implements Ops<Dims4> {
 
   avgPool2d(x: Dims4, o: Pool2dOptions): Dims4 {
     return this.pool(x, o);
+  }
+
+  adaptiveAvgPool2d(x: Dims4, size: Pair): Dims4 {
+    return { ...x, h: size[0], w: size[1] };
   }
 
   globalAvgPool(x: Dims4): Dims4 {

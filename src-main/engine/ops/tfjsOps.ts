@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LEAKY_RELU_SLOPE, type Activation, type BatchNormParams, type Conv2dOptions, type Dims4, type NormParams, type Ops, type ParamRef, type Pool2dOptions } from './ops';
+import { LEAKY_RELU_SLOPE, type Activation, type BatchNormParams, type Conv2dOptions, type Dims4, type NormParams, type Ops, type Pair, type ParamRef, type Pool2dOptions } from './ops';
 import { TfjsParams, type ConvForm, type ConvWeights } from './tfjsParams';
-import { convLength, planPool } from './poolGeometry';
+import { adaptiveAvgMatrix, convLength, planPool } from './poolGeometry';
 import { NO_FUSION, type ConvFusion, type FusedActivation, type FusionPlan, type Trace } from './fusionPlan';
 import { chooseConvForm, type ConvShape } from './convForm';
 
@@ -276,6 +276,19 @@ export class TfjsOps implements Ops<T> {
     const [n, h, w, c] = x.shape;
     const repeated = tf.tile(tf.reshape(x, [n, h, 1, w, 1, c]), [1, 1, factor, 1, factor, 1]);
     return tf.reshape(repeated, [n, h * factor, w * factor, c]);
+  }
+
+  adaptiveAvgPool2d(x: T, size: Pair): T {
+    const [n, h, w, c] = x.shape;
+    const [oh, ow] = size;
+    // Each axis is a fixed averaging matrix (any sizes, up or down, with a gradient): two batched matMuls.
+    const along = (v: T, batch: number, len: number, out: number): T => {
+      if (len === out) return v;
+      const m = tf.broadcastTo(tf.tensor3d(adaptiveAvgMatrix(len, out), [1, out, len]), [batch, out, len]);
+      return tf.matMul(m, tf.reshape(v, [batch, len, -1]) as tf.Tensor3D);
+    };
+    const rows = tf.reshape(along(x, n, h, oh), [n * oh, w, c]);
+    return tf.reshape(along(rows, n * oh, w, ow), [n, oh, ow, c]);
   }
 
   globalAvgPool(x: T): T {

@@ -1,4 +1,4 @@
-import type { Activation, BatchNormParams, Conv2dOptions, Dims4, NormParams, Ops, ParamRef, Pool2dOptions } from './ops';
+import type { Activation, BatchNormParams, Conv2dOptions, Dims4, NormParams, Ops, Pair, ParamRef, Pool2dOptions } from './ops';
 import { ShapeOps } from './shapeOps';
 
 /** A value of a traced forward pass: its id in the trace and its shape. */
@@ -116,6 +116,10 @@ export class TraceOps implements Ops<TraceValue> {
 
   avgPool2d(x: TraceValue, o: Pool2dOptions): TraceValue {
     return this.other('avgPool2d', [x], this.shapes.avgPool2d(x.dims, o));
+  }
+
+  adaptiveAvgPool2d(x: TraceValue, size: Pair): TraceValue {
+    return this.other('adaptiveAvgPool2d', [x], this.shapes.adaptiveAvgPool2d(x.dims, size));
   }
 
   globalAvgPool(x: TraceValue): TraceValue {
