@@ -22,13 +22,25 @@ import { encodeNpy } from '../../src-shared/export/npy';
 import { progressLine } from '../engine/weights/weightsCli';
 import { PyramidSettingsSchema, float32Data, type WeightsChoice } from '../../src-shared/contract';
 
-const USAGE = `usage: npm run cli -- <command>
-  models [--json]
-  info <model> [--out-indices 1,3] [--output-stride 8|16|32] [--input-size N] [--json]
-  run <model> --image FILE --out DIR [--out-indices ...] [--output-stride ...] [--input-size N]
+/** Each command's usage, shown by `<command> --help` and in the overview. */
+const COMMAND_USAGE: Record<string, string> = {
+  models: `models [--json]
+    every model of the zoo: family, parameter count, feature levels, output strides, pretrained tags`,
+  info: `info <model> [--out-indices 1,3] [--output-stride 8|16|32] [--input-size N] [--json]
+    feature_info of the chosen levels with their output shapes (C×H×W), computed from shapes alone`,
+  run: `run <model> --image FILE --out DIR [--out-indices ...] [--output-stride ...] [--input-size N]
       [--pretrained[=TAG] | --weights FILE.safetensors] [--npy]
-  conformance --golden DIR [--filter TEXT] [--executor tfjs|onnx]
-  weights list | download <model.tag|repo> | verify [repo] | remove <repo>`;
+    runs the model on an image: one heatmap PNG per level and feature_info.json (+ .npy per level)`,
+  conformance: `conformance --golden DIR [--filter TEXT] [--executor tfjs|onnx]
+    runs every golden file in DIR against the zoo: one line per case, last line 'N passed, M failed, K skipped'`,
+  weights: `weights list | download <model.tag|repo> | verify [repo] | remove <repo>   (weights --help for details)`,
+};
+
+const USAGE = `usage: npm run cli -- <command>   (or: npx pyramidscope <command>)
+${Object.values(COMMAND_USAGE).map((u) => `  ${u}`).join('\n')}
+'<command> --help' shows one command.`;
+
+const wantsHelp = (argv: readonly string[]) => argv.includes('--help') || argv.includes('-h');
 
 const SETTINGS = { 'out-indices': 'string', 'output-stride': 'string', 'input-size': 'string', json: 'bool' } as const;
 
@@ -226,6 +238,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     const fn = COMMANDS[command];
     if (!fn) throw new UsageError(`unknown command '${command}'; allowed: ${Object.keys(COMMANDS).join(', ')}`);
+    // weights has subcommands and its own usage text; every other command answers --help here.
+    if (command !== 'weights' && wantsHelp(rest)) {
+      process.stdout.write(`usage: npm run cli -- ${COMMAND_USAGE[command]}\n`);
+      return 0;
+    }
+    if (command === 'weights' && rest.length > 1 && wantsHelp(rest.slice(1))) return await fn(['--help']);
     return await fn(rest);
   } catch (e) {
     if (e instanceof UsageError || e instanceof EngineError) {
@@ -237,4 +255,26 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code));
+/**
+ * Exits once stdout and stderr have handed every byte to the OS: a pipe is
+ * written asynchronously, and process.exit() before it drains cuts the output
+ * (it stopped at 64 KiB). A reader that closes early (`| head`) ends the
+ * command quietly, as for any Unix filter.
+ */
+function exitAfterFlush(code: number): void {
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
+main(process.argv.slice(2)).then(exitAfterFlush);
