@@ -36,13 +36,22 @@ export const WeightsChoiceSchema = z.discriminatedUnion('kind', [
 ]).refine((w) => w.kind !== 'file' || (w.bytes === undefined) !== (w.sha256 === undefined), { message: "a weights file needs its bytes or its sha256 (exactly one)", path: ['bytes'] });
 export type WeightsChoice = z.infer<typeof WeightsChoiceSchema>;
 
+/** An input size in pixels: N for N×N, or [H, W] (timm's img_size / input_size[1:]). */
+export const InputSizeSchema = z.union([int(), z.tuple([int(), int()])]);
+export type InputSize = z.infer<typeof InputSizeSchema>;
+
+/** [H, W] of an input size. */
+export function inputHW(size: InputSize): [number, number] {
+  return typeof size === 'number' ? [size, size] : [size[0], size[1]];
+}
+
 /** out_indices, output_stride and input size as the user chose them (checked by the engine). */
 export const PyramidSettingsSchema = z.object({
   model: z.string().min(1).max(MAX_NAME),
   outIndices: z.array(int()).max(64).optional(),
   outputStride: int().optional(),
-  /** Square input side in pixels; default: the model's pretrained input size. */
-  inputSize: int().optional(),
+  /** Input size in pixels (N or [H, W]); default: the model's pretrained input size. */
+  inputSize: InputSizeSchema.optional(),
 });
 export type PyramidSettings = z.infer<typeof PyramidSettingsSchema>;
 
@@ -66,8 +75,11 @@ export const ComputeRequestSchema = PyramidSettingsSchema.extend({
 });
 export type ComputeRequest = z.input<typeof ComputeRequestSchema>;
 
-/** Explorer: receptive field, stride and dilation of every level (no weights, no image). */
-export const GeometryRequestSchema = PyramidSettingsSchema;
+/**
+ * Explorer: receptive field, stride and dilation of every level (no weights, no image).
+ * Every level comes back, so out_indices plays no part (one sent along is dropped, as any unknown key).
+ */
+export const GeometryRequestSchema = PyramidSettingsSchema.omit({ outIndices: true });
 
 /** Explorer: timm's forward_features map and the pooled pre-logits vector for an image. */
 export const PenultimateRequestSchema = ComputeRequestSchema.omit({ outIndices: true });
@@ -332,13 +344,31 @@ export interface EngineClient {
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
 }
 
+/** A zod issue as far as messages need it; a union's carries each alternative's issues. */
+interface ValidationIssue {
+  path: PropertyKey[];
+  message: string;
+  code?: string;
+  errors?: ReadonlyArray<ReadonlyArray<ValidationIssue>>;
+}
+
+/**
+ * 'field.path: what is wrong'. A union names each alternative's first problem
+ * (zod's own message there is a bare "Invalid input", which names no field).
+ */
+function describeIssue(issue: ValidationIssue, prefix: PropertyKey[] = []): string {
+  const path = [...prefix, ...issue.path];
+  const alternatives = issue.code === 'invalid_union' ? (issue.errors ?? []).filter((branch) => branch.length > 0).slice(0, 3) : [];
+  if (alternatives.length) return alternatives.map((branch) => describeIssue(branch[0], path)).join('; or ');
+  return `${path.length ? path.map(String).join('.') : 'request'}: ${issue.message}`;
+}
+
 /** Turns a zod failure into the contract's error shape, naming the bad field. */
-export function validationError(channel: string, issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): ContractError {
+export function validationError(channel: string, issues: ReadonlyArray<ValidationIssue>): ContractError {
   const first = issues[0];
-  const where = first && first.path.length ? first.path.map(String).join('.') : 'request';
   return {
     code: 'BAD_REQUEST',
-    message: `${channel}: ${where}: ${first ? first.message : 'invalid request'}`,
+    message: `${channel}: ${first ? describeIssue(first) : 'request: invalid request'}`,
     details: { issues: issues.slice(0, 5).map((i) => ({ path: i.path.map(String), message: i.message })) },
   };
 }

@@ -56,6 +56,8 @@ export function encodeFrame(message: unknown): Uint8Array {
   return out;
 }
 
+const isTypeName = (t: unknown): t is TypeName => typeof t === 'string' && Object.hasOwn(TYPES, t);
+
 export function decodeFrame(frame: ArrayBuffer | Uint8Array): unknown {
   const bytes = frame instanceof Uint8Array ? frame : new Uint8Array(frame);
   if (bytes.byteLength < 8) throw new Error('frame too short');
@@ -65,15 +67,21 @@ export function decodeFrame(frame: ArrayBuffer | Uint8Array): unknown {
   const count = view.getUint32(bytes.byteLength - 4, true);
   const tableStart = bytes.byteLength - 4 - count * 8;
   if (tableStart < 4 + headerLength) throw new Error('frame blob table is corrupt');
+  // Blobs lie between the (8-aligned) end of the header and the table.
+  const blobsStart = align8(4 + headerLength);
   const header = new TextDecoder().decode(bytes.subarray(4, 4 + headerLength));
   return JSON.parse(header, (_key, value: unknown) => {
     if (value && typeof value === 'object' && '$blob' in value && 'type' in value) {
-      const ref = value as BlobRef;
+      const ref = value as { $blob: unknown; type: unknown };
+      // Own names only: 'constructor' or 'toString' would reach Object's and hand out other objects.
+      if (!isTypeName(ref.type)) throw new Error(`frame names an unknown blob type ${JSON.stringify(ref.type).slice(0, 40)}`);
+      const index = ref.$blob;
+      if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= count) throw new Error('frame names a blob it does not carry');
       const Ctor = TYPES[ref.type];
-      if (!Ctor || ref.$blob >= count) throw new Error('frame names a blob it does not carry');
-      const offset = view.getUint32(tableStart + ref.$blob * 8, true);
-      const length = view.getUint32(tableStart + ref.$blob * 8 + 4, true);
-      if (offset + length > tableStart) throw new Error('frame blob out of bounds');
+      const offset = view.getUint32(tableStart + index * 8, true);
+      const length = view.getUint32(tableStart + index * 8 + 4, true);
+      if (offset < blobsStart || offset + length > tableStart) throw new Error('frame blob out of bounds');
+      if (length % Ctor.BYTES_PER_ELEMENT !== 0) throw new Error(`frame blob of ${length} bytes is not a whole number of ${ref.type} elements`);
       // A view, not a copy, where the frame's memory is aligned for the type (a received
       // WebSocket message always is): a 184 MiB pyramid must not exist twice. The view
       // keeps the frame alive, which is the pyramid itself plus a small header.

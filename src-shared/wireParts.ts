@@ -6,6 +6,8 @@
  * frame `{ type: 'parts', bytes, count }` and follows as `count` raw messages,
  * which the receiver copies into one buffer of the announced size. WebSocket
  * messages arrive in order, and the sender queues a frame's parts together.
+ * Every part but the last has the same size, so the receiver checks an
+ * announcement against its first part before allocating its buffer.
  */
 import { decodeFrame, encodeFrame } from './wire';
 
@@ -32,14 +34,25 @@ const isAnnouncement = (m: unknown): m is Announcement => typeof m === 'object' 
 
 /** Turns received messages back into decoded frames. One per connection. */
 export class FrameAssembler {
-  private partial?: { buf: Uint8Array; filled: number; partsLeft: number };
+  private announced?: Announcement;
+  private partial?: { buf: Uint8Array; filled: number; partsLeft: number; partBytes: number };
 
   /** Feeds one received message; returns the decoded frame once one is complete, else undefined. */
   push(data: ArrayBuffer | Uint8Array): unknown {
     const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+    const a = this.announced;
+    if (a) {
+      // The first part says how big every part but the last is: the announcement must add up
+      // with it before its buffer is allocated, so a lying announcement costs nothing.
+      this.announced = undefined;
+      const n = bytes.byteLength;
+      if (n === 0 || (a.count - 1) * n >= a.bytes) throw new Error(`frame parts overrun the announced ${a.bytes} bytes (${a.count} parts, the first of ${n} bytes)`);
+      if (a.count * n < a.bytes) throw new Error(`frame parts of ${n} bytes cannot hold the announced ${a.bytes} bytes in ${a.count} parts`);
+      this.partial = { buf: new Uint8Array(a.bytes), filled: 0, partsLeft: a.count, partBytes: n };
+    }
     const p = this.partial;
     if (p) {
-      if (p.filled + bytes.byteLength > p.buf.byteLength) {
+      if (p.filled + bytes.byteLength > p.buf.byteLength || bytes.byteLength > p.partBytes) {
         this.partial = undefined;
         throw new Error(`frame parts overrun the announced ${p.buf.byteLength} bytes`);
       }
@@ -52,10 +65,10 @@ export class FrameAssembler {
     }
     const m = decodeFrame(bytes);
     if (!isAnnouncement(m)) return m;
-    if (!Number.isInteger(m.bytes) || m.bytes < 8 || m.bytes > MAX_FRAME_BYTES || !Number.isInteger(m.count) || m.count < 1) {
-      throw new Error(`bad parts announcement: ${JSON.stringify(m)}`);
+    if (!Number.isInteger(m.bytes) || m.bytes < 8 || m.bytes > MAX_FRAME_BYTES || !Number.isInteger(m.count) || m.count < 1 || m.count > m.bytes) {
+      throw new Error(`bad parts announcement: ${JSON.stringify(m).slice(0, 200)}`);
     }
-    this.partial = { buf: new Uint8Array(m.bytes), filled: 0, partsLeft: m.count };
+    this.announced = { type: 'parts', bytes: m.bytes, count: m.count };
     return undefined;
   }
 }

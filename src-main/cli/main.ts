@@ -20,15 +20,15 @@ import { heatmapPng } from './pngWriter';
 import { formatTable } from './table';
 import { encodeNpy } from '../../src-shared/export/npy';
 import { progressLine } from '../engine/weights/weightsCli';
-import { PyramidSettingsSchema, float32Data, type WeightsChoice } from '../../src-shared/contract';
+import { PyramidSettingsSchema, float32Data, type InputSize, type WeightsChoice } from '../../src-shared/contract';
 
 /** Each command's usage, shown by `<command> --help` and in the overview. */
 const COMMAND_USAGE: Record<string, string> = {
   models: `models [--json]
     every model of the zoo: family, parameter count, feature levels, output strides, pretrained tags`,
-  info: `info <model> [--out-indices 1,3] [--output-stride 8|16|32] [--input-size N] [--json]
+  info: `info <model> [--out-indices 1,3] [--output-stride 8|16|32] [--input-size N|HxW] [--json]
     feature_info of the chosen levels with their output shapes (C×H×W), computed from shapes alone`,
-  run: `run <model> --image FILE --out DIR [--out-indices ...] [--output-stride ...] [--input-size N]
+  run: `run <model> --image FILE --out DIR [--out-indices ...] [--output-stride ...] [--input-size N|HxW]
       [--pretrained[=TAG] | --weights FILE.safetensors] [--npy]
     runs the model on an image: one heatmap PNG per level and feature_info.json (+ .npy per level)`,
   conformance: `conformance --golden DIR [--filter TEXT] [--executor tfjs|onnx]
@@ -44,14 +44,22 @@ const wantsHelp = (argv: readonly string[]) => argv.includes('--help') || argv.i
 
 const SETTINGS = { 'out-indices': 'string', 'output-stride': 'string', 'input-size': 'string', json: 'bool' } as const;
 
-function settingsFrom(p: Parsed): { outIndices?: number[]; outputStride?: number; inputSize?: number } {
-  const s: { outIndices?: number[]; outputStride?: number; inputSize?: number } = {};
+/** --input-size N, or H×W as HxW / H,W (timm's input_size[1:]). */
+function inputSizeFlag(value: string): InputSize {
+  const parts = value.split(/[x×,]/);
+  if (parts.length === 1) return int('input-size', value);
+  if (parts.length !== 2) throw new UsageError(`--input-size '${value.slice(0, 40)}' is not a size; give N or H×W, e.g. 224 or 241x199`);
+  return [int('input-size', parts[0].trim()), int('input-size', parts[1].trim())];
+}
+
+function settingsFrom(p: Parsed): { outIndices?: number[]; outputStride?: number; inputSize?: InputSize } {
+  const s: { outIndices?: number[]; outputStride?: number; inputSize?: InputSize } = {};
   const oi = p.flags.get('out-indices');
   if (typeof oi === 'string') s.outIndices = intList('out-indices', oi);
   const os = p.flags.get('output-stride');
   if (typeof os === 'string') s.outputStride = int('output-stride', os);
   const is = p.flags.get('input-size');
-  if (typeof is === 'string') s.inputSize = int('input-size', is);
+  if (typeof is === 'string') s.inputSize = inputSizeFlag(is);
   return s;
 }
 
@@ -232,7 +240,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    if (!command || command === '--help' || command === 'help') {
+    // No arguments: the usage (status 2). An empty command ('') is an unknown one, below.
+    if (command === undefined || command === '--help' || command === 'help') {
       process.stdout.write(USAGE + '\n');
       return command ? 0 : 2;
     }

@@ -26,6 +26,7 @@ import {
   type ResponseOf,
   type SampleInfo,
   type WeightsChoice,
+  type InputSize,
 } from '../../src-shared/contract';
 import { initBackend } from './backend';
 import { EngineError } from './errors';
@@ -208,7 +209,7 @@ export class EngineService {
     return this.summaries;
   }
 
-  describe(req: { model: string; outIndices?: number[]; outputStride?: number; inputSize?: number }) {
+  describe(req: { model: string; outIndices?: number[]; outputStride?: number; inputSize?: InputSize }) {
     const r = resolveSettings(getEntry(req.model), req);
     return { model: r.entry.name, outIndices: r.outIndices, outputStride: r.outputStride, inputSize: r.inputSize, levels: describeLevels(r) };
   }
@@ -287,7 +288,7 @@ export class EngineService {
     model: string;
     outIndices?: number[];
     outputStride?: number;
-    inputSize?: number;
+    inputSize?: InputSize;
     image: ImageSource;
     weights: WeightsChoice;
     runId?: string;
@@ -363,7 +364,7 @@ export class EngineService {
   }
 
   /** The explorer's channels run on the same weights and preprocessing as compute. */
-  private async explorePrepare(req: { model: string; outputStride?: number; inputSize?: number; image: ImageSource; weights: WeightsChoice }) {
+  private async explorePrepare(req: { model: string; outputStride?: number; inputSize?: InputSize; image: ImageSource; weights: WeightsChoice }) {
     await initBackend();
     const r = resolveSettings(getEntry(req.model), req);
     const { decoded } = this.decodedImage(req.image);
@@ -372,7 +373,7 @@ export class EngineService {
   }
 
   /** Explorer: forward_features and the pooled pre-logits vector. */
-  async penultimate(req: { model: string; outputStride?: number; inputSize?: number; image: ImageSource; weights: WeightsChoice }): Promise<PenultimateResult> {
+  async penultimate(req: { model: string; outputStride?: number; inputSize?: InputSize; image: ImageSource; weights: WeightsChoice }): Promise<PenultimateResult> {
     const { r, weights, input } = await this.explorePrepare(req);
     const out = this.penultimateRunner.run(r.entry.name, r.outputStride, weights.key, weights.stateDict, input);
     const [, c, h, w] = out.features.shape;
@@ -387,9 +388,10 @@ export class EngineService {
   }
 
   /** Explorer: a cell's effective receptive field, or Grad-CAM for a class. */
-  async gradient(req: { model: string; outputStride?: number; inputSize?: number; image: ImageSource; weights: WeightsChoice; target: GradientRequest['target'] }): Promise<GradientResult> {
-    await loadGradients();
+  async gradient(req: { model: string; outputStride?: number; inputSize?: InputSize; image: ImageSource; weights: WeightsChoice; target: GradientRequest['target'] }): Promise<GradientResult> {
+    // The request is checked (model, settings, image, weights) before gradients are loaded, so a bad field is named as such.
     const { r, weights, input } = await this.explorePrepare(req);
+    await loadGradients();
     const m = { model: r.entry.name, outputStride: r.outputStride, weightsKey: weights.key, stateDict: weights.stateDict };
     const base = { model: r.entry.name, outputStride: r.outputStride, weightsLabel: weights.label, target: req.target };
     if (req.target.kind === 'cell') {

@@ -40,7 +40,7 @@ const ROWS: Row[] = [
   { label: 'payload is an array', payload: [], code: 'BAD_REQUEST', mentions: ['expected object, received array'] },
   { label: 'model: wrong type (50)', payload: compute({ model: 50 }), code: 'BAD_REQUEST', mentions: ['model', 'expected string, received number'] },
   { label: 'outIndices: wrong type ("1,3")', payload: compute({ outIndices: '1,3' }), code: 'BAD_REQUEST', mentions: ['outIndices', 'expected array, received string'] },
-  { label: 'inputSize: wrong type ("224")', payload: compute({ inputSize: '224' }), code: 'BAD_REQUEST', mentions: ['inputSize', 'expected number, received string'] },
+  { label: 'inputSize: wrong type ("224")', payload: compute({ inputSize: '224' }), code: 'BAD_REQUEST', mentions: ['inputSize', 'expected number, received string', 'expected tuple'] },
   { label: 'image: wrong type (a file name)', payload: compute({ image: 'chelsea.png' }), code: 'BAD_REQUEST', mentions: ['image', 'expected object, received string'] },
   { label: 'image bytes as a number list', payload: compute({ image: { kind: 'file', name: 'a.png', bytes: [137, 80, 78, 71] } }), code: 'BAD_REQUEST', mentions: ['image.bytes', 'Uint8Array'] },
   { label: 'image kind unknown (url)', payload: compute({ image: { kind: 'url', url: 'http://example.org/cat.png' } }), code: 'BAD_REQUEST', mentions: ['image.kind', "'sample' | 'file'"] },
@@ -71,8 +71,11 @@ const ROWS: Row[] = [
   { label: 'input size 10000', payload: compute({ inputSize: 10000 }), code: 'BAD_INPUT_SIZE', mentions: ['input size 10000', 'allowed: whole numbers 16..2048'] },
   { label: 'input size negative (-5)', payload: compute({ inputSize: -5 }), code: 'BAD_INPUT_SIZE', mentions: ['input size -5', 'allowed: whole numbers 16..2048'] },
   { label: 'input size not whole (2.5)', payload: compute({ inputSize: 2.5 }), code: 'BAD_REQUEST', mentions: ['inputSize', 'expected int'] },
+  { label: 'input size H×W (33, 47)', payload: compute({ inputSize: [33, 47] }), code: 'ok' },
+  { label: 'input size H×W with a side too small', payload: compute({ inputSize: [33, 4] }), code: 'BAD_INPUT_SIZE', mentions: ['input size 33×4', 'per side'] },
+  { label: 'input size of three values', payload: compute({ inputSize: [33, 47, 5] }), code: 'BAD_REQUEST', mentions: ['inputSize', 'expected array to have <=2 items'] },
   // JSON has no NaN or Infinity: the wire carries them as null.
-  { label: 'input size NaN (arrives as null)', payload: compute({ inputSize: Number.NaN }), code: 'BAD_REQUEST', mentions: ['inputSize', 'expected number, received null'] },
+  { label: 'input size NaN (arrives as null)', payload: compute({ inputSize: Number.NaN }), code: 'BAD_REQUEST', mentions: ['inputSize', 'received null'] },
   { label: 'input size Infinity (arrives as null)', payload: compute({ inputSize: Number.POSITIVE_INFINITY }), code: 'BAD_REQUEST', mentions: ['inputSize', 'received null'] },
   // Images
   { label: 'unknown sample', payload: compute({ image: { kind: 'sample', name: 'dog' } }), code: 'UNKNOWN_SAMPLE', mentions: ["'dog'", 'allowed: ', 'chelsea'] },

@@ -79,8 +79,8 @@ export function LearnPanel() {
           </table>
           <p data-testid="learn-rf-growth">
             Receptive field, level by level: {current.levels.map((l) => l.rfSize[0]).join(' → ')} px.
-            {current.levels.some((l) => l.rfSize[0] > current.inputSize[0]) &&
-              ` From level ${current.levels.find((l) => l.rfSize[0] > current.inputSize[0])?.index} on it is larger than the ${current.inputSize[0]}-pixel input: a cell sees the whole image plus zero padding (the theoretical field; the effective one is much smaller and centred).`}
+            {current.levels.some((l) => l.rfSize[0] > Math.max(...current.inputSize)) &&
+              ` From level ${current.levels.find((l) => l.rfSize[0] > Math.max(...current.inputSize))?.index} on it is larger than the ${current.inputSize[0]}×${current.inputSize[1]} input: a cell sees the whole image plus zero padding (the theoretical field; the effective one is much smaller and centred).`}
           </p>
           {strideStory(learn).map((line, i) => (
             <p key={i} data-testid="learn-stride-story">

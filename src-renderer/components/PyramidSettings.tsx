@@ -3,6 +3,7 @@ import { useApp } from '../store';
 import { selectedModel } from '../store/selectors';
 import { TRANSFERS } from '../store/types';
 import { ChoiceRow } from './ChoiceRow';
+import { InputSizeField } from './InputSizeField';
 
 const STRIDES = [8, 16, 32];
 
@@ -44,19 +45,12 @@ export function PyramidSettings() {
           ))}
         </select>
       </label>
-      <label className="row">
-        input size
-        <input
-          data-testid="input-size"
-          type="number"
-          min={16}
-          max={2048}
-          step={1}
-          placeholder={String(model.defaultInputSize[1])}
-          value={inputSize ?? ''}
-          onChange={(e) => setInputSize(e.target.value === '' ? undefined : Number(e.target.value))}
-        />
-      </label>
+      <InputSizeField
+        key={model.name}
+        value={inputSize}
+        placeholder={model.defaultInputSize[1] === model.defaultInputSize[2] ? String(model.defaultInputSize[1]) : `${model.defaultInputSize[1]}x${model.defaultInputSize[2]}`}
+        onChange={setInputSize}
+      />
       <ChoiceRow
         label="precision"
         testId="transfer-precision"

@@ -16,7 +16,7 @@ export const createExploreSlice: SliceCreator<ExploreSlice> = (set, get) => {
     const key = geometryKey(r);
     let p = geometryCache.get(key);
     if (!p) {
-      p = get().client.invoke('explore:geometry', { model: r.model, outputStride: r.outputStride, inputSize: r.inputSize[0] });
+      p = get().client.invoke('explore:geometry', { model: r.model, outputStride: r.outputStride, inputSize: [r.inputSize[0], r.inputSize[1]] });
       // A failed call is not cached: the next run asks again.
       p.catch(() => geometryCache.delete(key));
       geometryCache.set(key, p);

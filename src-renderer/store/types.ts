@@ -1,4 +1,4 @@
-import type { ContractError, EngineClient, EngineInfo, Events, CachedWeights, LocalWeightsInfo, WeightsChoice, GeometryResult, GradientResult, ImageSource, ModelSummary, PenultimateResult, SampleInfo } from '../../src-shared/contract';
+import type { ContractError, EngineClient, EngineInfo, Events, CachedWeights, LocalWeightsInfo, WeightsChoice, GeometryResult, GradientResult, ImageSource, InputSize, ModelSummary, PenultimateResult, SampleInfo } from '../../src-shared/contract';
 import type { ShownResult } from './shown';
 import type { ColormapName } from '../../src-shared/maps/colormaps';
 import type { DisplayMode, ValueSign } from '../../src-shared/maps/display';
@@ -21,14 +21,14 @@ export const TRANSFERS: readonly Transfer[] = ['auto', 'float32', 'float16'];
 export interface SettingsSlice {
   outIndices: number[];
   outputStride: number;
-  /** Square input side; undefined = the model's pretrained input size. */
-  inputSize?: number;
+  /** Input size (N or [H, W]); undefined = the model's pretrained input size. */
+  inputSize?: InputSize;
   /** How levels travel and are held: 'auto' = float16 for large pyramids (see ComputeRequest.transfer). */
   transfer: Transfer;
   toggleLevel(index: number): void;
   setTransfer(transfer: Transfer): void;
   setOutputStride(stride: number): void;
-  setInputSize(size: number | undefined): void;
+  setInputSize(size: InputSize | undefined): void;
 }
 
 export interface ImageSlice {
@@ -126,7 +126,7 @@ export interface CompareSettings {
   model: string;
   outIndices: number[];
   outputStride: number;
-  inputSize?: number;
+  inputSize?: InputSize;
   image: ImageSource;
   imageLabel: string;
 }

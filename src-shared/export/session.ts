@@ -9,6 +9,7 @@ import { COLORMAPS } from '../maps/colormaps';
 import { DISPLAY_MODES, VALUE_SIGNS } from '../maps/display';
 import { NORM_SCOPES } from '../maps/normalize';
 import { RANK_BY } from '../maps/channelStats';
+import { InputSizeSchema } from '../contract';
 
 export const SESSION_FORMAT = 'pyramidscope-session';
 export const SESSION_VERSION = 1;
@@ -76,7 +77,7 @@ export const SessionSchema = z.object({
     outIndices: z.array(z.number().int()).min(1).max(64),
     outputStride: z.number().int(),
     /** The user's input-size override; absent = the model's pretrained size. */
-    inputSize: z.number().int().optional(),
+    inputSize: InputSizeSchema.optional(),
   }),
   /** What the engine applied (informational: the engine derives it from model and weights). */
   preprocessing: z
@@ -91,7 +92,7 @@ export const SessionSchema = z.object({
       model: z.string().min(1).max(200),
       outIndices: z.array(z.number().int()).min(1).max(64),
       outputStride: z.number().int(),
-      inputSize: z.number().int().optional(),
+      inputSize: InputSizeSchema.optional(),
       /** Pane B's image, when it is not pane A's (absent: pane A's image). */
       image: SessionImageSchema.optional(),
       /** Older session files: a bundled sample's name for pane B. */

@@ -3,13 +3,13 @@
  * input and stage dilation, for a model at an output stride and input size.
  * Runs the model on RfOps (no weights, no numbers): microseconds to milliseconds.
  */
-import type { GeometryResult, LevelGeometry } from '../../../src-shared/contract';
+import type { GeometryResult, InputSize, LevelGeometry } from '../../../src-shared/contract';
 import { createModel } from '../zoo/builder';
 import { getEntry } from '../zoo/registry';
 import { resolveSettings } from '../zoo/describe';
 import { RfOps, inputRf, type RfValue } from './rfOps';
 
-export function levelGeometry(req: { model: string; outputStride?: number; inputSize?: number }): GeometryResult {
+export function levelGeometry(req: { model: string; outputStride?: number; inputSize?: InputSize }): GeometryResult {
   const entry = getEntry(req.model);
   const r = resolveSettings(entry, { outputStride: req.outputStride, inputSize: req.inputSize });
   const built = createModel(entry.name, { featuresOnly: true, outputStride: r.outputStride });

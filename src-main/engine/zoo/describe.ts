@@ -1,7 +1,7 @@
 /** What the zoo knows about a model without running it: summaries and output shapes. */
-import type { DescribedLevel, ModelSummary } from '../../../src-shared/contract';
+import { inputHW, type DescribedLevel, type InputSize, type ModelSummary } from '../../../src-shared/contract';
 import type { ModelEntry } from './model';
-import { createModel, normalizeOutIndices, checkOutputStride } from './builder';
+import { createModel, normalizeOutIndices, checkOutputStride, checkOutputStrideArg } from './builder';
 import { ShapeOps } from '../ops/shapeOps';
 import { EngineError } from '../errors';
 
@@ -25,13 +25,18 @@ export function summarize(entry: ModelEntry): ModelSummary {
   };
 }
 
-export function checkInputSize(size: number): void {
-  if (!Number.isInteger(size) || size < INPUT_SIZE_RANGE.min || size > INPUT_SIZE_RANGE.max) {
-    throw new EngineError('BAD_INPUT_SIZE', `input size ${size} is not allowed; allowed: whole numbers ${INPUT_SIZE_RANGE.min}..${INPUT_SIZE_RANGE.max}`, {
-      inputSize: size,
-      ...INPUT_SIZE_RANGE,
-    });
+export function checkInputSize(size: InputSize): [number, number] {
+  const hw = inputHW(size);
+  for (const side of hw) {
+    if (!Number.isInteger(side) || side < INPUT_SIZE_RANGE.min || side > INPUT_SIZE_RANGE.max) {
+      const shown = typeof size === 'number' ? `${size}` : `${size[0]}×${size[1]}`;
+      throw new EngineError('BAD_INPUT_SIZE', `input size ${shown} is not allowed; allowed: whole numbers ${INPUT_SIZE_RANGE.min}..${INPUT_SIZE_RANGE.max} per side (N, or H×W)`, {
+        inputSize: size,
+        ...INPUT_SIZE_RANGE,
+      });
+    }
   }
+  return hw;
 }
 
 export interface ResolvedSettings {
@@ -42,15 +47,17 @@ export interface ResolvedSettings {
 }
 
 /** Checks a user's settings against the model and fills timm's defaults. */
-export function resolveSettings(entry: ModelEntry, s: { outIndices?: number[]; outputStride?: number; inputSize?: number }): ResolvedSettings {
-  const outputStride = s.outputStride ?? 32;
+export function resolveSettings(entry: ModelEntry, s: { outIndices?: number[]; outputStride?: number; inputSize?: InputSize }): ResolvedSettings {
+  // The app always builds the features_only model, where timm takes output_stride.
+  checkOutputStrideArg(entry, s.outputStride, true);
+  const outputStride = s.outputStride ?? Math.max(...entry.outputStrides);
   checkOutputStride(entry, outputStride);
-  if (s.inputSize !== undefined) checkInputSize(s.inputSize);
+  const chosen = s.inputSize !== undefined ? checkInputSize(s.inputSize) : undefined;
   const probe = createModel(entry.name, { featuresOnly: true, outputStride });
   const levels = probe.model.featureInfo.length;
   const outIndices = normalizeOutIndices(s.outIndices ?? entry.defaultOutIndices ?? [...Array(levels).keys()], levels);
   const [, h, w] = entry.pretrained[0].inputSize;
-  return { entry, outIndices, outputStride, inputSize: s.inputSize ? [s.inputSize, s.inputSize] : [h, w] };
+  return { entry, outIndices, outputStride, inputSize: chosen ?? [h, w] };
 }
 
 /** Output shapes [C, H, W] of the chosen levels, by running the model on shapes alone. */

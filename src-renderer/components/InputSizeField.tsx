@@ -1,0 +1,42 @@
+import { useEffect, useState } from 'react';
+import type { InputSize } from '../../src-shared/contract';
+import { formatInputSize, parseInputSize } from '../view/inputSizeText';
+
+/** "224" or "241x199" (H×W); text that is not a size stays in the field, marked, and changes nothing. */
+export function InputSizeField({ value, placeholder, onChange }: { value: InputSize | undefined; placeholder: string; onChange(size: InputSize | undefined): void }) {
+  const [text, setText] = useState(formatInputSize(value));
+  const [error, setError] = useState<string>();
+  // A size set elsewhere (a session file, a lesson) replaces what the field shows.
+  useEffect(() => {
+    setText((t) => {
+      const parsed = parseInputSize(t);
+      return parsed.ok && formatInputSize(parsed.size) === formatInputSize(value) ? t : formatInputSize(value);
+    });
+  }, [value]);
+  return (
+    <label className="row" title="N for N×N, or H×W (e.g. 241x199); empty: the model's pretrained input size">
+      input size
+      <input
+        data-testid="input-size"
+        type="text"
+        inputMode="numeric"
+        size={9}
+        placeholder={placeholder}
+        value={text}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? 'input-size-error' : undefined}
+        onChange={(e) => {
+          setText(e.target.value);
+          const parsed = parseInputSize(e.target.value);
+          setError(parsed.ok ? undefined : parsed.reason);
+          if (parsed.ok) onChange(parsed.size);
+        }}
+      />
+      {error && (
+        <span id="input-size-error" className="field-error" role="alert">
+          {error}
+        </span>
+      )}
+    </label>
+  );
+}
