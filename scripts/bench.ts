@@ -20,7 +20,7 @@ import { WARM_UP_RUNS, onnxExecutorAvailable, type Measurement } from './bench/m
 import { measureTimm, python, timmUnavailable, type TimmMeasurement } from './bench/timm';
 import { median, percentile } from './bench/stats';
 
-/** The seed families, one model each. */
+/** One model per family: the seed families, then wave 2a. */
 const DEFAULT_MODELS = [
   'resnet50',
   'resnext50_32x4d',
@@ -32,6 +32,10 @@ const DEFAULT_MODELS = [
   'regnetx_002',
   'regnety_032',
   'xception41',
+  'efficientnet_b0',
+  'mobilenetv3_large_100',
+  'convnext_tiny',
+  'vgg16',
 ];
 
 interface Row {
