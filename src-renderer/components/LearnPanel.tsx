@@ -1,6 +1,8 @@
 import { useShallow } from 'zustand/react/shallow';
 import type { GeometryResult, LevelGeometry } from '../../src-shared/contract';
 import { useApp } from '../store';
+import { selectedModel } from '../store/selectors';
+import { familyStory } from '../view/familyStory';
 
 const px = (n: number) => `${Math.round(n)} px`;
 
@@ -33,7 +35,7 @@ function cellText(l: LevelGeometry | undefined): string {
 
 /** Reduction, stride, dilation and receptive field for the current model, at every output stride it supports. */
 export function LearnPanel() {
-  const { learn, load, model } = useApp(useShallow((s) => ({ learn: s.learnGeometry, load: s.loadLearnGeometry, model: s.selected })));
+  const { learn, load, model, family } = useApp(useShallow((s) => ({ learn: s.learnGeometry, load: s.loadLearnGeometry, model: s.selected, family: selectedModel(s)?.family })));
   const strides = Object.keys(learn)
     .map(Number)
     .sort((a, b) => b - a);
@@ -82,6 +84,11 @@ export function LearnPanel() {
             {current.levels.some((l) => l.rfSize[0] > Math.max(...current.inputSize)) &&
               ` From level ${current.levels.find((l) => l.rfSize[0] > Math.max(...current.inputSize))?.index} on it is larger than the ${current.inputSize[0]}×${current.inputSize[1]} input: a cell sees the whole image plus zero padding (the theoretical field; the effective one is much smaller and centred).`}
           </p>
+          {familyStory(family, current).map((line, i) => (
+            <p key={`f${i}`} data-testid="learn-family">
+              {line}
+            </p>
+          ))}
           {strideStory(learn).map((line, i) => (
             <p key={i} data-testid="learn-stride-story">
               {line}
