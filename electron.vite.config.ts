@@ -4,11 +4,12 @@ import { resolve } from 'node:path';
 
 // main: the Electron main process, the engine worker (utility process / worker
 // thread) and the web-mode server, all ESM for Node. preload: CommonJS, since a
-// sandboxed preload cannot load ESM. renderer: the React UI.
+// sandboxed preload cannot load ESM. renderer: the React UI. The main bundle targets
+// Node 22, the oldest Node the CLI and web mode support (Electron 45 itself runs Node 24).
 export default defineConfig({
   main: {
     build: {
-      target: 'node20',
+      target: 'node22',
       rollupOptions: {
         input: {
           index: resolve('src-main/electron/main.ts'),

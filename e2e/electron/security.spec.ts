@@ -9,6 +9,7 @@ import { findElectronBinary } from '../../scripts/electronBinary.mjs';
 import { waitReady } from '../fixtures/pyramid';
 import { probeRenderer } from '../support/renderChecks';
 import { PRELOAD_FUNCTIONS } from '../../src-shared/preloadApi';
+import { readFileSync } from 'node:fs';
 
 const found = findElectronBinary();
 if (!found.ok) console.log(`[e2e electron] security checks skipped: ${found.reason}; install it with 'npm run install-electron' where the network allows`);
@@ -19,6 +20,11 @@ test.describe('desktop renderer security', () => {
   test('no Node globals, no injected script, contract functions only, no new windows or navigation', async () => {
     const app = await electron.launch({ executablePath: found.ok ? found.binary : undefined, args: ['.'] });
     try {
+      // The binary under test is the major package.json asks for (a supported one: npm run check:support).
+      const wanted = /\d+/.exec(JSON.parse(readFileSync('package.json', 'utf8')).devDependencies.electron)?.[0];
+      const running = await app.evaluate(() => process.versions.electron);
+      expect(running.split('.')[0]).toBe(wanted);
+
       const page = await app.firstWindow();
       await waitReady(page);
       expect(page.url()).toMatch(/^app:\/\/pyramidscope\//);

@@ -1,7 +1,9 @@
-/** app:// → file mapping: only our host, only files under the renderer folder. */
+/** app://: the URL → file mapping (only our host, only files under the renderer folder) and the protocol.handle handler. */
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { APP_ORIGIN, appUrlToFile, isAppUrl } from './appProtocol';
+import { fileURLToPath } from 'node:url';
+import { APP_ORIGIN, APP_SCHEME_PRIVILEGES, appProtocolHandler, appUrlToFile, isAppUrl } from './appProtocol';
+import { CONTENT_SECURITY_POLICY } from '../server/contentSecurity';
 
 const root = path.resolve('/srv/pyramidscope/renderer');
 
@@ -46,5 +48,54 @@ describe('isAppUrl', () => {
     for (const url of ['app://evil/', 'app://pyramidscope.evil/', 'app://a@pyramidscope/', 'file:///index.html', 'http://127.0.0.1/', 'about:blank', 'data:text/html,x', '']) {
       expect(isAppUrl(url), url).toBe(false);
     }
+  });
+});
+
+describe('appProtocolHandler (protocol.handle for app://)', () => {
+  const files: Record<string, { body: string; type: string }> = {
+    [path.join(root, 'index.html')]: { body: '<!doctype html>', type: 'text/html' },
+    [path.join(root, 'assets/app.js')]: { body: 'export {}', type: 'text/javascript' },
+  };
+  const fetched: string[] = [];
+  // Stands in for Electron's net.fetch on file:// URLs.
+  const fetchFile = async (fileUrl: string) => {
+    fetched.push(fileUrl);
+    const f = files[fileURLToPath(fileUrl)];
+    if (!f) throw new Error('net::ERR_FILE_NOT_FOUND');
+    return new Response(f.body, { status: 200, headers: { 'Content-Type': f.type, 'Content-Security-Policy': "script-src *" } });
+  };
+  const handle = appProtocolHandler(root, fetchFile);
+
+  it('serves a file under the renderer folder with the CSP and nosniff (replacing any CSP the file came with)', async () => {
+    const res = await handle({ url: 'app://pyramidscope/assets/app.js' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('export {}');
+    expect(res.headers.get('Content-Type')).toBe('text/javascript');
+    expect(res.headers.get('Content-Security-Policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff');
+  });
+
+  it('serves index.html for the root, with the CSP', async () => {
+    const res = await handle({ url: 'app://pyramidscope/' });
+    expect(await res.text()).toBe('<!doctype html>');
+    expect(res.headers.get('Content-Security-Policy')).toBe(CONTENT_SECURITY_POLICY);
+  });
+
+  it('answers 404 without reading anything for URLs that are not ours or leave the folder', async () => {
+    fetched.length = 0;
+    for (const url of ['app://pyramidscope/..%2f..%2fetc%2fpasswd', 'app://evil/index.html', 'file:///etc/passwd', 'app://pyramidscope/index.html%00.png']) {
+      expect((await handle({ url })).status, url).toBe(404);
+    }
+    expect(fetched).toEqual([]);
+  });
+
+  it('answers 404 for a missing file', async () => {
+    expect((await handle({ url: 'app://pyramidscope/missing.js' })).status).toBe(404);
+  });
+});
+
+describe('APP_SCHEME_PRIVILEGES', () => {
+  it('make app:// a standard secure origin with fetch, and loosen nothing', () => {
+    expect(APP_SCHEME_PRIVILEGES).toEqual({ standard: true, secure: true, supportFetchAPI: true });
   });
 });

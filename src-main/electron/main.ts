@@ -4,22 +4,21 @@
  */
 import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { CHANNELS, ContractCallError, type Channel } from '../../src-shared/contract';
 import type { IpcReply } from '../../src-shared/preloadApi';
 import { EngineHost, callTimeoutFromEnv } from '../engine/host/engineHost';
-import { APP_ORIGIN, APP_SCHEME, appUrlToFile } from './appProtocol';
+import { APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './appProtocol';
 import { isTrustedSender } from './senderCheck';
 import { secureWindowOptions } from './windowOptions';
 import { utilitySpawner } from './utilityEngine';
-import { CONTENT_SECURITY_POLICY } from '../server/contentSecurity';
 import { guardWebContents } from './navigationGuard';
-import { denyAllPermissions } from './permissionGuard';
+import { denyAllPermissions, refuseClientCertificates } from './permissionGuard';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererRoot = path.join(here, '../renderer');
 
-protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
 
 const engine = new EngineHost({ spawn: utilitySpawner(path.join(here, 'engineWorker.js')), callTimeoutMs: callTimeoutFromEnv(process.env) });
 
@@ -57,23 +56,11 @@ function createWindow(): BrowserWindow {
 app.on('web-contents-created', (_event, contents) => {
   guardWebContents(contents, (url) => void shell.openExternal(url));
 });
+refuseClientCertificates(app);
 
 void app.whenReady().then(() => {
   denyAllPermissions(session.defaultSession);
-  protocol.handle(APP_SCHEME, async (request) => {
-    const file = appUrlToFile(rendererRoot, request.url);
-    if (!file) return new Response('not found', { status: 404 });
-    let res: Response;
-    try {
-      res = await net.fetch(pathToFileURL(file).toString());
-    } catch {
-      return new Response('not found', { status: 404 });
-    }
-    const headers = new Headers(res.headers);
-    headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-    headers.set('X-Content-Type-Options', 'nosniff');
-    return new Response(res.body, { status: res.status, headers });
-  });
+  protocol.handle(APP_SCHEME, appProtocolHandler(rendererRoot, (fileUrl) => net.fetch(fileUrl)));
   bindContract();
   createWindow();
   app.on('activate', () => {

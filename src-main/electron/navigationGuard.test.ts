@@ -9,10 +9,14 @@ class FakeWebContents extends EventEmitter implements GuardableWebContents {
   setWindowOpenHandler(handler: (details: { url: string }) => WindowOpenDecision): void {
     this.windowOpenHandler = handler;
   }
-  /** Emits a preventable event; true when a listener prevented it. */
-  fire(event: 'will-navigate' | 'will-redirect' | 'will-attach-webview', url = ''): boolean {
+  /**
+   * Emits a preventable event the way Electron 45 does: the URL on the event object
+   * (what the guard reads), then the deprecated positional arguments. The positional URL
+   * is a decoy here, so a guard that still read it would let the navigation through.
+   */
+  fire(event: 'will-navigate' | 'will-frame-navigate' | 'will-redirect' | 'will-attach-webview', url = '', isMainFrame = event !== 'will-frame-navigate'): boolean {
     let prevented = false;
-    this.emit(event, { preventDefault: () => (prevented = true) }, url);
+    this.emit(event, { url, isMainFrame, preventDefault: () => (prevented = true) }, 'app://pyramidscope/index.html', false, isMainFrame);
     return prevented;
   }
 }
@@ -50,6 +54,21 @@ describe('guardWebContents', () => {
     expect(contents.fire('will-navigate', 'file:///etc/passwd')).toBe(true);
     expect(contents.fire('will-redirect', 'https://evil.example/')).toBe(true);
     expect(contents.fire('will-navigate', 'app://pyramidscope/index.html')).toBe(false);
+    expect(contents.fire('will-redirect', 'app://pyramidscope/index.html#restore')).toBe(false);
+  });
+
+  it('blocks a subframe navigating away from app:// (will-frame-navigate)', () => {
+    const { contents } = setup();
+    expect(contents.fire('will-frame-navigate', 'https://evil.example/')).toBe(true);
+    expect(contents.fire('will-frame-navigate', 'javascript:alert(1)')).toBe(true);
+    expect(contents.fire('will-frame-navigate', 'app://pyramidscope/index.html')).toBe(false);
+  });
+
+  it('guards the top frame, every subframe, redirects and <webview>', () => {
+    const { contents } = setup();
+    for (const event of ['will-navigate', 'will-frame-navigate', 'will-redirect', 'will-attach-webview']) {
+      expect(contents.listenerCount(event), event).toBe(1);
+    }
   });
 
   it('refuses every <webview>', () => {

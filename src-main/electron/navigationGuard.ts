@@ -11,12 +11,23 @@ export interface PreventableEvent {
   preventDefault(): void;
 }
 
+/**
+ * What Electron hands a navigation listener (its Event<WebContentsWill…NavigateEventParams>):
+ * the target URL is on the event itself. The positional `url` argument after it has been
+ * deprecated since Electron 25 and is not used.
+ */
+export interface NavigationEvent extends PreventableEvent {
+  url: string;
+  isMainFrame: boolean;
+}
+
 export type WindowOpenDecision = { action: 'deny' };
 
 /** The subset of Electron's WebContents the guard uses (so a test can pass a fake). */
 export interface GuardableWebContents {
-  on(event: 'will-navigate', listener: (event: PreventableEvent, url: string) => void): unknown;
-  on(event: 'will-redirect', listener: (event: PreventableEvent, url: string) => void): unknown;
+  on(event: 'will-navigate', listener: (event: NavigationEvent) => void): unknown;
+  on(event: 'will-frame-navigate', listener: (event: NavigationEvent) => void): unknown;
+  on(event: 'will-redirect', listener: (event: NavigationEvent) => void): unknown;
   on(event: 'will-attach-webview', listener: (event: PreventableEvent) => void): unknown;
   setWindowOpenHandler(handler: (details: { url: string }) => WindowOpenDecision): void;
 }
@@ -36,10 +47,14 @@ export function decideWindowOpen(url: string, openExternal: (url: string) => voi
 }
 
 export function guardWebContents(contents: GuardableWebContents, openExternal: (url: string) => void): void {
-  const blockForeign = (event: PreventableEvent, url: string) => {
-    if (!isAllowedNavigation(url)) event.preventDefault();
+  const blockForeign = (event: NavigationEvent) => {
+    if (!isAllowedNavigation(event.url)) event.preventDefault();
   };
+  // The top frame (will-navigate), every frame, subframes included (will-frame-navigate: the
+  // app has none, and the CSP keeps foreign frames out; this holds if that changes), and
+  // server redirects.
   contents.on('will-navigate', blockForeign);
+  contents.on('will-frame-navigate', blockForeign);
   contents.on('will-redirect', blockForeign);
   // webviewTag is off in every window; refuse a <webview> even if that ever changes.
   contents.on('will-attach-webview', (event) => event.preventDefault());

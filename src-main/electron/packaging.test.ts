@@ -1,31 +1,40 @@
 /**
  * The release fuses in the packaging config (electron-builder.ts): every fuse
- * @electron/fuses knows is decided, each the safe way, and the values flip a
- * binary's fuse wire as intended.
+ * @electron/fuses knows (all of Electron 45's) is decided, each the safe way,
+ * and the afterPack hook flips a packed binary's fuse wire as intended — and
+ * refuses a binary whose wire has a fuse nobody decided.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FuseV1Options, FuseVersion, flipFuses, getCurrentFuseWire } from '@electron/fuses';
-import config, { RELEASE_FUSES } from '../../electron-builder';
+import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
+import config, { RELEASE_FUSES, flipReleaseFuses, fuseIndex, packedElectronBinary } from '../../electron-builder';
 
 const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
 const ON = '1'.charCodeAt(0);
 const OFF = '0'.charCodeAt(0);
-
-/** electron-builder's camelCase option → @electron/fuses' wire index. */
-function wireIndex(option: string): number {
-  const index = (FuseV1Options as unknown as Record<string, number | undefined>)[option[0].toUpperCase() + option.slice(1)];
-  if (index === undefined) throw new Error(`'${option}' is not a fuse @electron/fuses knows`);
-  return index;
-}
+/** Electron 45's fuse wire as it ships (its build/fuses/fuses.json5), in wire order. */
+const ELECTRON_45_DEFAULTS = [ON, OFF, ON, ON, OFF, OFF, OFF, ON, ON];
 
 const fuseNames = Object.keys(FuseV1Options).filter((k) => Number.isNaN(Number(k)));
 
+/** A stand-in for a packed Electron binary: some bytes, the sentinel, wire version 1, the wire length, the wire. */
+function fakeBinary(file: string, wire: number[]): string {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, Buffer.concat([Buffer.from('\x7fELF....'), Buffer.from(SENTINEL), Buffer.from([1, wire.length, ...wire]), Buffer.alloc(64)]));
+  return file;
+}
+
+/** What electron-builder hands afterPack for a Linux build, as far as the hook reads it. */
+function linuxContext(appOutDir: string) {
+  return { appOutDir, electronPlatformName: 'linux', packager: { executableName: 'pyramidscope', appInfo: { productFilename: 'Pyramidscope' } } } as unknown as Parameters<typeof flipReleaseFuses>[0];
+}
+
 describe('release fuses', () => {
-  it('are what the packaging config hands electron-builder, with the app in an asar', () => {
-    expect(config.electronFuses).toEqual(RELEASE_FUSES);
+  it('are flipped by our afterPack hook, not by electron-builder’s electronFuses, with the app in an asar', () => {
+    expect(config.afterPack).toBe(flipReleaseFuses);
+    expect(config.electronFuses ?? null).toBeNull();
     expect(config.asar).toBe(true);
   });
 
@@ -38,30 +47,44 @@ describe('release fuses', () => {
     ['enableCookieEncryption', true],
     ['grantFileProtocolExtraPrivileges', false],
     ['loadBrowserProcessSpecificV8Snapshot', false],
+    ['wasmTrapHandlers', true],
   ])('%s is %s', (option, value) => {
     expect((RELEASE_FUSES as Record<string, boolean>)[option]).toBe(value);
   });
 
-  it('decide every fuse this @electron/fuses knows (none left at Electron’s default)', () => {
-    const decided = Object.keys(RELEASE_FUSES).map(wireIndex).sort((a, b) => a - b);
+  it('decide every fuse this @electron/fuses knows (none left at Electron’s default), Electron 45’s nine included', () => {
+    const decided = Object.keys(RELEASE_FUSES).map(fuseIndex).sort((a, b) => a - b);
     expect(decided).toEqual(fuseNames.map((_, i) => i));
+    expect(fuseNames).toHaveLength(ELECTRON_45_DEFAULTS.length);
+    expect(() => fuseIndex('noSuchFuse')).toThrow(/not a fuse/);
   });
 
-  it('flip a binary’s fuse wire from Electron’s defaults to the release values', async () => {
-    // A stand-in for the Electron binary: the sentinel, wire version 1, the wire
-    // length, then one byte per fuse holding Electron's default.
-    const defaults = [ON, OFF, ON, ON, OFF, OFF, OFF, ON];
-    expect(defaults).toHaveLength(fuseNames.length);
-    const binary = path.join(mkdtempSync(path.join(os.tmpdir(), 'pyramidscope-fuses-')), 'pyramidscope');
-    writeFileSync(binary, Buffer.concat([Buffer.from('\x7fELF....'), Buffer.from(SENTINEL), Buffer.from([1, defaults.length, ...defaults]), Buffer.alloc(64)]));
+  it('afterPack flips a packed binary’s fuse wire from Electron 45’s defaults to the release values', async () => {
+    const appOutDir = mkdtempSync(path.join(os.tmpdir(), 'pyramidscope-fuses-'));
+    const binary = fakeBinary(path.join(appOutDir, 'pyramidscope'), ELECTRON_45_DEFAULTS);
+    await flipReleaseFuses(linuxContext(appOutDir));
 
-    const wire = {} as Record<FuseV1Options, boolean>;
-    for (const [option, value] of Object.entries(RELEASE_FUSES)) wire[wireIndex(option) as FuseV1Options] = value;
-    await flipFuses(binary, { version: FuseVersion.V1, strictlyRequireAllFuses: true, ...wire });
-
-    const after = await getCurrentFuseWire(binary);
+    const after = (await getCurrentFuseWire(binary)) as unknown as Record<number, number>;
     for (const [option, value] of Object.entries(RELEASE_FUSES)) {
-      expect((after as unknown as Record<number, number>)[wireIndex(option)], option).toBe(value ? ON : OFF);
+      expect(after[fuseIndex(option)], option).toBe(value ? ON : OFF);
     }
+  });
+
+  it('afterPack fails on a binary with a fuse nobody decided (a later Electron), leaving it untouched', async () => {
+    const appOutDir = mkdtempSync(path.join(os.tmpdir(), 'pyramidscope-fuses-'));
+    const binary = fakeBinary(path.join(appOutDir, 'pyramidscope'), [...ELECTRON_45_DEFAULTS, ON]);
+    const before = readFileSync(binary);
+    await expect(flipReleaseFuses(linuxContext(appOutDir))).rejects.toThrow(/strictlyRequireAllFuses/);
+    expect(readFileSync(binary).equals(before)).toBe(true);
+  });
+
+  it.each([
+    ['linux', 'pyramidscope'],
+    ['win32', 'Pyramidscope.exe'],
+    ['darwin', 'Pyramidscope.app'],
+    ['mas', 'Pyramidscope.app'],
+  ])('finds the packed binary on %s: %s', (electronPlatformName, file) => {
+    const context = { ...linuxContext('/out/app'), electronPlatformName };
+    expect(packedElectronBinary(context)).toBe(path.join('/out/app', file));
   });
 });
