@@ -67,7 +67,7 @@ const timed = (name: string, n: number, fn: () => void) => {
 
 describe('wire framing under fuzzing', () => {
   it('round-trips every generated message exactly', () => {
-    timed('round trip', 1500, () =>
+    timed('round trip', 1000, () =>
       fc.assert(
         fc.property(messageArb, (m) => {
           const frame = encodeFrame({ m });
@@ -75,7 +75,7 @@ describe('wire framing under fuzzing', () => {
           assertSane(back, frame);
           expect(normalise(back.m)).toEqual(normalise(m));
         }),
-        runs(1500),
+        runs(1000),
       ),
     );
   });

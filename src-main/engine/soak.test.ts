@@ -10,54 +10,24 @@
  *   RSS moves by tens of MiB even without a leak).
  *
  * Input sizes are small (32..64) to keep the whole soak near a minute and a half.
+ * The whole zoo, every output stride, on ONNX Runtime too: scripts/soak.ts (slow, not in npm test).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import v8 from 'node:v8';
-import vm from 'node:vm';
-import { deflateSync } from 'node:zlib';
 import { EngineService } from './service';
 import { resourcesDir } from './resources';
 import type { ComputeRequest } from '../../src-shared/contract';
-import { png } from '../testing/badInputFixtures';
+import { MiB, measure, noisePng, type Sample } from '../testing/soakMeasure';
 
 // tf.memory() only sees tfjs: soak the tfjs executor (ONNX Runtime's memory shows in the RSS bound of service use).
 process.env.PYRAMIDSCOPE_EXECUTOR = 'tfjs';
 
 const RUNS = 200;
 const BLOCK = 20;
-const MiB = 2 ** 20;
 /** Largest growth allowed over the second half of the soak, measured after a full GC. */
 const MAX_LATE_GROWTH = { rss: 128 * MiB, jsHeap: 2 * MiB, arrayBuffers: 8 * MiB, wasmHeap: 0 };
-
-// A full GC between blocks, so what is measured is what is kept, not garbage not yet collected.
-v8.setFlagsFromString('--expose-gc');
-const forceGc = vm.runInNewContext('gc') as () => void;
-
-interface Sample {
-  rss: number;
-  jsHeap: number;
-  arrayBuffers: number;
-  /** The wasm backend's linear memory (0 on other backends). */
-  wasmHeap: number;
-  tensors: number;
-}
-
-async function measure(): Promise<Sample> {
-  // tfjs's IS_TEST leak check pushes one number per kernel onto this stack and never pops
-  // it (tfjs resets engine state between its own tests); empty it so it does not read as
-  // our leak. Safe here: no kernel is running between runs.
-  tf.engine().state.numDataMovesStack.length = 0;
-  // ArrayBuffer memory is freed off the main thread after a GC: give it a moment, then collect again.
-  forceGc();
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  forceGc();
-  const m = process.memoryUsage();
-  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm;
-  return { rss: m.rss, jsHeap: m.heapUsed, arrayBuffers: m.arrayBuffers, wasmHeap: wasm?.HEAPU8?.length ?? 0, tensors: tf.memory().numTensors };
-}
 
 // [model, output strides it can do]
 const MODELS: Array<[string, number[]]> = [
@@ -68,14 +38,6 @@ const MODELS: Array<[string, number[]]> = [
   ['resnest14d', [16, 32]],
   ['densenet121', [32]],
 ];
-
-function noisePng(w: number, h: number, seed: number): Uint8Array {
-  // A valid RGB PNG of pseudo-random pixels (filter byte 0 per row).
-  const raw = Buffer.alloc((w * 3 + 1) * h);
-  let x = seed;
-  for (let i = 0; i < raw.length; i++) raw[i] = i % (w * 3 + 1) === 0 ? 0 : (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
-  return png(w, h, deflateSync(raw));
-}
 
 const sample = (name: string) => ({ kind: 'sample', name }) as const;
 const upload = (name: string, bytes: Uint8Array) => ({ kind: 'file', name, bytes }) as const;

@@ -153,7 +153,13 @@ export async function startWebServer(o: WebServerOptions): Promise<RunningServer
         const result = await o.engine.invoke(msg.channel as Channel, msg.payload, { signal: inFlight.signal });
         if (socket.readyState === socket.OPEN) for (const m of messagesFor(encodeFrame({ type: 'result', id, ok: true, result }))) socket.send(m);
       } catch (e) {
-        if (socket.readyState === socket.OPEN) socket.send(encodeFrame({ type: 'result', id, ok: false, error: toError(e) }));
+        if (socket.readyState !== socket.OPEN) return;
+        try {
+          socket.send(encodeFrame({ type: 'result', id, ok: false, error: toError(e) }));
+        } catch {
+          // An id that cannot be sent back: answer anyway (a throw here would be an unhandled rejection).
+          socket.send(encodeFrame({ type: 'result', id: null, ok: false, error: { code: 'BAD_FRAME', message: "the request's id cannot be sent back; use a number or a short string" } }));
+        }
       }
     });
   });

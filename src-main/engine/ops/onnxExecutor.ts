@@ -45,6 +45,9 @@ interface CachedSession {
   retired: boolean;
 }
 
+/** Sessions created and released in this process, for the soak (scripts/soak.ts): evicted ones must be released. */
+export const onnxSessionCounts = { created: 0, released: 0 };
+
 /** A small LRU of ORT sessions (each holds its own copy of the weights). */
 class SessionCache {
   private readonly entries = new Map<string, Promise<CachedSession>>();
@@ -56,7 +59,7 @@ class SessionCache {
     if (pending) {
       this.entries.delete(key); // re-insert: most recently used last
     } else {
-      pending = create().then((session) => ({ session, busy: 0, retired: false }));
+      pending = create().then((session) => (onnxSessionCounts.created++, { session, busy: 0, retired: false }));
       pending.catch(() => this.entries.get(key) === pending && this.entries.delete(key));
     }
     this.entries.set(key, pending);
@@ -96,7 +99,10 @@ async function retire(pending: Promise<CachedSession>): Promise<void> {
 }
 
 function release(entry: CachedSession): void {
-  if (entry.retired && entry.busy === 0) void entry.session.release();
+  if (entry.retired && entry.busy === 0) {
+    onnxSessionCounts.released++;
+    void entry.session.release();
+  }
 }
 
 const MAX_SESSIONS = 4;

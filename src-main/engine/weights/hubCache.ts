@@ -401,7 +401,12 @@ export async function linkSnapshot(cacheDir: string, repoId: string, commit: str
     await symlink(relative(dirname(pointer), blob), tmp);
   } catch {
     await rm(tmp, { force: true });
-    await copyFile(blob, tmp);
+    try {
+      await copyFile(blob, tmp);
+    } catch (e) {
+      await rm(tmp, { force: true }); // a copy cut short (a full disk) must not stay
+      throw e;
+    }
   }
   try {
     await rename(tmp, pointer);
@@ -425,8 +430,9 @@ export async function writeRef(cacheDir: string, repoId: string, revision: strin
   }
   await mkdir(dirname(refFile), { recursive: true });
   const tmp = `${refFile}.tmp.${tempSuffix()}`;
-  await writeFile(tmp, commit);
   try {
+    // Inside the try: a write that fails (a full disk) leaves an empty temp file to remove.
+    await writeFile(tmp, commit);
     await rename(tmp, refFile);
   } catch (e) {
     await rm(tmp, { force: true });

@@ -26,6 +26,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { open, readdir, rename, rm, mkdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../errors';
+import { cacheWriteError, type CacheWhere } from './cacheErrors';
 import {
   type CacheOptions,
   DEFAULT_REVISION,
@@ -410,11 +411,7 @@ async function getOnce(ctx: Ctx, meta: Meta, st: BodyState, meter: Meter): Promi
             off += bytesWritten;
           }
         } catch (e) {
-          throw new EngineError('CACHE_WRITE_FAILED', `cannot write ${ctx.repoId} into the hub cache ${ctx.settings.cacheDir}: ${(e as Error).message}`, {
-            repoId: ctx.repoId,
-            cacheDir: ctx.settings.cacheDir,
-            code: (e as NodeJS.ErrnoException).code,
-          });
+          throw cacheWriteError(e, cacheWhere(ctx));
         }
         st.hasher?.hash.update(value);
         st.bytes += value.byteLength;
@@ -493,7 +490,24 @@ async function blobIsGood(path: string, meta: Meta): Promise<boolean> {
   }
 }
 
+/** The hub cache, for errors about writing it. */
+const cacheWhere = (ctx: Ctx): CacheWhere => ({ dir: ctx.settings.cacheDir, what: ctx.repoId, envVar: 'HF_HUB_CACHE' });
+
+/**
+ * Downloads into the cache. A full disk, a read-only cache or a cache folder
+ * removed meanwhile ends it with NO_SPACE / CACHE_READ_ONLY / CACHE_WRITE_FAILED
+ * naming the folder; the temp file goes in every case, and a blob is renamed
+ * into place only once complete and verified.
+ */
 async function transfer(ctx: Ctx, o: DownloadOptions, emit: (p: DownloadProgress) => void): Promise<DownloadResult> {
+  try {
+    return await transferInto(ctx, o, emit);
+  } catch (e) {
+    throw cacheWriteError(e, cacheWhere(ctx));
+  }
+}
+
+async function transferInto(ctx: Ctx, o: DownloadOptions, emit: (p: DownloadProgress) => void): Promise<DownloadResult> {
   const retries = o.retries ?? 5;
   const delay = o.retryDelayMs ?? 500;
   const meta = await withRetries(ctx, retries, delay, () => headMetadata(ctx));

@@ -10,6 +10,7 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EngineError } from '../errors';
+import { cacheWriteError } from './cacheErrors';
 
 export interface LocalWeights {
   sha256: string;
@@ -54,14 +55,25 @@ export class LocalWeightsStore {
     }
   }
 
-  /** Keeps `bytes` (already checked to be safetensors) under their hash; a no-op when present. */
+  /**
+   * Keeps `bytes` (already checked to be safetensors) under their hash; a no-op when present.
+   * A full disk, a read-only folder or one removed meanwhile throws NO_SPACE / CACHE_READ_ONLY /
+   * CACHE_WRITE_FAILED naming the folder, and leaves nothing of this file behind.
+   */
   async put(bytes: Uint8Array, name: string, sha256 = sha256Of(bytes)): Promise<string> {
     const target = this.file(sha256, 'safetensors');
+    const nameFile = this.file(sha256, 'json');
     if (await this.has(sha256)) return sha256;
-    await mkdir(this.dir, { recursive: true });
-    // The name first: a listed file always has one.
-    await this.atomicWrite(this.file(sha256, 'json'), JSON.stringify({ name }));
-    await this.atomicWrite(target, bytes);
+    try {
+      await mkdir(this.dir, { recursive: true });
+      // The name first: a listed file always has one.
+      await this.atomicWrite(nameFile, JSON.stringify({ name }));
+      await this.atomicWrite(target, bytes);
+    } catch (e) {
+      // A name without its file lists nothing, but it is litter: remove it with the rest.
+      await rm(nameFile, { force: true }).catch(() => undefined);
+      throw cacheWriteError(e, { dir: this.dir, what: `the weights file '${name.slice(0, 200)}'`, envVar: 'PYRAMIDSCOPE_WEIGHTS_DIR' });
+    }
     return sha256;
   }
 
