@@ -14,8 +14,9 @@
  * gates computed from a global pool (SE, ECA, split attention) are global
  * context, not spatial footprint: the gated value keeps its own field.
  */
-import type { BatchNormParams, Conv2dOptions, Dims4, NormParams, Ops, ParamRef, Pool2dOptions } from '../ops/ops';
+import type { BatchNormParams, Conv2dOptions, Dims4, NormParams, Ops, Pair, ParamRef, Pool2dOptions } from '../ops/ops';
 import { ShapeOps } from '../ops/shapeOps';
+import { adaptiveBins } from '../ops/poolGeometry';
 
 type Axis2 = [number, number];
 
@@ -149,6 +150,27 @@ export class RfOps implements Ops<RfValue> {
 
   avgPool2d(x: RfValue, o: Pool2dOptions): RfValue {
     return this.window(x, this.shapes.avgPool2d(x.dims, o), [...o.kernel], [...o.stride], [...o.padding], [1, 1]);
+  }
+
+  /**
+   * Output cell i covers input cells adaptiveBins(n, o)[i]. Exact where the bins are
+   * uniform (o divides n); otherwise the widest bin (an upper bound on the field),
+   * spaced n/o input cells apart on average, first cell centred on bin 0.
+   */
+  adaptiveAvgPool2d(x: RfValue, size: Pair): RfValue {
+    const dims = this.shapes.adaptiveAvgPool2d(x.dims, size);
+    if (x.global) return { ...x, dims };
+    if (size[0] === 1 && size[1] === 1) return { ...x, dims, global: true };
+    const out: RfValue = { dims, size: [0, 0], jump: [0, 0], start: [0, 0], global: false };
+    const inSize: Axis2 = [x.dims.h, x.dims.w];
+    for (const a of [0, 1] as const) {
+      const bins = adaptiveBins(inSize[a], size[a]);
+      const widest = Math.max(...bins.map(([s, e]) => e - s));
+      out.size[a] = x.size[a] + (widest - 1) * x.jump[a];
+      out.start[a] = x.start[a] + ((bins[0][1] - 1) / 2) * x.jump[a];
+      out.jump[a] = (x.jump[a] * inSize[a]) / size[a];
+    }
+    return out;
   }
 
   globalAvgPool(x: RfValue): RfValue {

@@ -32,17 +32,19 @@ export function formulaUniform(key: string, n: number): Float64Array {
 
 export function formulaTensor(key: string, shape: readonly number[]): Float32Array {
   const n = numel(shape);
-  const u = formulaUniform(key, n);
+  const seed = fnv1a32(key);
+  // The README's rule is chosen once per key, not per element (a 100M-weight conv spent most of its time in endsWith).
+  const rule: (u: number) => number = key.endsWith('running_var')
+    ? (u) => 1 + 0.25 * u
+    : key.endsWith('running_mean')
+      ? (u) => 0.1 * (2 * u - 1)
+      : shape.length >= 2
+        ? ((s) => (u: number) => (2 * u - 1) * s)(Math.sqrt(6 / (n / shape[0])))
+        : shape.length === 1 && key.endsWith('.weight')
+          ? (u) => 1 + 0.1 * (2 * u - 1)
+          : (u) => 0.1 * (2 * u - 1);
   const out = new Float32Array(n);
-  const fanScale = shape.length >= 2 ? Math.sqrt(6 / (n / shape[0])) : 0;
-  for (let i = 0; i < n; i++) {
-    const r = 2 * u[i] - 1;
-    if (key.endsWith('running_var')) out[i] = 1 + 0.25 * u[i];
-    else if (key.endsWith('running_mean')) out[i] = 0.1 * r;
-    else if (shape.length >= 2) out[i] = r * fanScale;
-    else if (shape.length === 1 && key.endsWith('.weight')) out[i] = 1 + 0.1 * r;
-    else out[i] = 0.1 * r;
-  }
+  for (let i = 0; i < n; i++) out[i] = rule(fmix32((Math.imul(i, 0x9e3779b9) >>> 0) ^ seed) / 4294967296);
   return out;
 }
 
