@@ -34,7 +34,7 @@ function mobileStory(g: GeometryResult): string[] {
 
 const STORIES: Record<string, (g: GeometryResult) => string[]> = {
   efficientnet: mobileStory,
-  mobilenetv3: mobileStory,
+  mobilenet: mobileStory,
   convnext: (g) => {
     const [first] = g.levels;
     return [
