@@ -11,6 +11,7 @@ import { createModel } from './builder';
 import { describeLevels, resolveSettings } from './describe';
 import { formulaInput, formulaStateDict } from '../weights/formula';
 import { TfjsPreparedModel } from '../ops/tfjsExecutor';
+import { ShapeOps } from '../ops/shapeOps';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -39,7 +40,8 @@ describe.each(entries.map((e) => [e.name, e] as const))('%s', (name, entry) => {
     for (let i = 1; i < fi.length; i++) expect(fi[i].reduction).toBeGreaterThanOrEqual(fi[i - 1].reduction);
     expect(new Set(fi.map((f) => f.module)).size).toBe(fi.length);
     expect(model.registry.parameterCount()).toBeGreaterThan(1_000_000);
-    expect(model.numFeatures).toBe(fi[fi.length - 1].numChs);
+    // timm's num_features is forward_features' width: the deepest level's, unless a tail follows (EfficientNet's conv_head).
+    expect(model.numFeatures).toBe(model.forwardFeatures(new ShapeOps(), { n: 1, c: 3, h: 224, w: 224 }).c);
   });
 
   it('computes the declared shapes at an odd size without leaking tensors', () => {

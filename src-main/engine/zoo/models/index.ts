@@ -6,6 +6,10 @@ import { densenetEntries } from './densenet';
 import { vovnetEntries } from './vovnet';
 import { regnetEntries } from './regnet';
 import { xceptionEntries } from './xception';
+import { convnextEntries } from './convnext';
+import { vggEntries } from './vgg';
+import { efficientnetEntries } from './efficientnet';
+import { mobilenetv3Entries } from './mobilenetv3';
 
 export const allEntries: readonly ModelEntry[] = [
   ...resnetEntries,
@@ -14,4 +18,8 @@ export const allEntries: readonly ModelEntry[] = [
   ...vovnetEntries,
   ...regnetEntries,
   ...xceptionEntries,
+  ...convnextEntries,
+  ...vggEntries,
+  ...efficientnetEntries,
+  ...mobilenetv3Entries,
 ];
