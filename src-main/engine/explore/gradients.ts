@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict, TensorData } from '../weights/stateDict';
-import { createModel, type BuiltModel } from '../zoo/builder';
+import { createModel, givenOutputStride, type BuiltModel } from '../zoo/builder';
 import { TfjsParams } from '../ops/tfjsParams';
 import { TfjsOps } from '../ops/tfjsOps';
 import { EngineError } from '../errors';
@@ -97,7 +97,7 @@ export class GradientRunner {
     input: TensorData,
     target: { classIndex?: number; level?: number } = {},
   ): GradCamMap {
-    const b = this.bind('full', `${m.model}|os${m.outputStride}|${m.weightsKey}`, () => createModel(m.model, { outputStride: m.outputStride }), m.stateDict);
+    const b = this.bind('full', `${m.model}|os${m.outputStride}|${m.weightsKey}`, () => createModel(m.model, { outputStride: givenOutputStride(m.model, m.outputStride) }), m.stateDict);
     const missing = b.built.model.registry.list().find((p) => !m.stateDict.has(p.ref.key));
     if (missing) throw new EngineError('NO_CLASSIFIER', `these weights have no classifier (missing '${missing.ref.key}'): Grad-CAM needs the model's head`);
     const { model } = b.built;

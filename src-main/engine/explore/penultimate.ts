@@ -6,7 +6,7 @@
  * layers no feature level includes.
  */
 import type { StateDict, TensorData } from '../weights/stateDict';
-import { createModel } from '../zoo/builder';
+import { createModel, givenOutputStride } from '../zoo/builder';
 import { TfjsPreparedModel } from '../ops/tfjsExecutor';
 
 export interface PenultimateTensors {
@@ -25,7 +25,7 @@ export class PenultimateRunner {
     const key = `${model}|os${outputStride}|${weightsKey}`;
     if (this.current?.key !== key) {
       this.dispose();
-      const built = createModel(model, { numClasses: 0, outputStride });
+      const built = createModel(model, { numClasses: 0, outputStride: givenOutputStride(model, outputStride) });
       this.current = { key, prepared: new TfjsPreparedModel(built, stateDict) };
     }
     const { prepared } = this.current;

@@ -65,6 +65,15 @@ export function checkOutputStrideArg(entry: ModelEntry, outputStride: number | u
   );
 }
 
+/**
+ * The output_stride a timm user would pass for settings the UI holds: none when
+ * it is the model's own stride (so families whose classifier takes no
+ * output_stride, such as MobileNetV3, build as timm builds them).
+ */
+export function givenOutputStride(name: string, outputStride: number | undefined): number | undefined {
+  return outputStride === undefined || outputStride === Math.max(...getEntry(name).outputStrides) ? undefined : outputStride;
+}
+
 export function createModel(name: string, o: CreateOptions = {}): BuiltModel {
   const entry = getEntry(name);
   const featuresOnly = o.featuresOnly ?? false;
