@@ -52,5 +52,7 @@ export default defineConfig({
       },
     },
     { name: 'electron', testMatch: /electron\/.*\.spec\.ts/ },
+    // The test kit's own suite (docs/testing.md): each test starts its own web-mode server through pyramidscope/testkit.
+    { name: 'kit', testMatch: /kit\/.*\.spec\.ts/ },
   ],
 });

@@ -2,9 +2,11 @@ import { createRoot } from 'react-dom/client';
 import { App } from './components/App';
 import { createClient } from './client/createClient';
 import { createAppStore, startApp, StoreContext } from './store';
+import { installTestMode, isTestMode } from './testMode';
 import './styles.css';
 
 const store = createAppStore(createClient());
+if (isTestMode()) installTestMode(store);
 createRoot(document.getElementById('root')!).render(
   <StoreContext.Provider value={store}>
     <App />

@@ -2,7 +2,7 @@
  * Electron main: one secure window on app://, the engine in a utility
  * process, and the contract bound to ipcMain with sender checks.
  */
-import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHANNELS, ContractCallError, type Channel } from '../../src-shared/contract';
@@ -14,11 +14,17 @@ import { secureWindowOptions } from './windowOptions';
 import { utilitySpawner } from './utilityEngine';
 import { guardWebContents } from './navigationGuard';
 import { denyAllPermissions, refuseClientCertificates } from './permissionGuard';
+import { appDialogs } from './testDialogs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererRoot = path.join(here, '../renderer');
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
+
+/** Every native dialog the main process shows goes through here (tests stub it with PYRAMIDSCOPE_TEST_DIALOGS). */
+export const dialogs = appDialogs(dialog);
+// Test mode (PYRAMIDSCOPE_TEST_MODE=1): the renderer exposes window.pyramidscopeTest.state() and renders deterministically.
+const TEST_MODE_QUERY = process.env.PYRAMIDSCOPE_TEST_MODE === '1' ? '?testMode=1' : '';
 
 const engine = new EngineHost({ spawn: utilitySpawner(path.join(here, 'engineWorker.js')), callTimeoutMs: callTimeoutFromEnv(process.env) });
 
@@ -42,12 +48,12 @@ function createWindow(): BrowserWindow {
   const win = new BrowserWindow(secureWindowOptions(path.join(here, '../preload/index.cjs')));
   win.once('ready-to-show', () => win.show());
   // A crashed renderer reloads at #restore: the store reopens the view it saved in sessionStorage.
-  win.webContents.on('render-process-gone', () => void win.loadURL(`${APP_ORIGIN}/index.html#restore`));
+  win.webContents.on('render-process-gone', () => void win.loadURL(`${APP_ORIGIN}/index.html${TEST_MODE_QUERY}#restore`));
   const off = engine.onEvent((event, payload) => {
     if (!win.isDestroyed()) win.webContents.send('engine:event', { event, payload });
   });
   win.on('closed', off);
-  void win.loadURL(`${APP_ORIGIN}/index.html`);
+  void win.loadURL(`${APP_ORIGIN}/index.html${TEST_MODE_QUERY}`);
   return win;
 }
 

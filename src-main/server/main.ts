@@ -30,9 +30,10 @@ async function main(): Promise<void> {
   // Test hooks (a channel that crashes the engine) exist only when asked for.
   const testHooks = process.env.PYRAMIDSCOPE_TEST_HOOKS === '1';
   if (testHooks) process.stderr.write('warning: PYRAMIDSCOPE_TEST_HOOKS=1: test hooks are on; never use this outside tests.\n');
+  const testMode = process.env.PYRAMIDSCOPE_TEST_MODE === '1';
   const host = new EngineHost({ spawn: workerSpawner(engineWorker()), callTimeoutMs });
   const rendererDir = args.rendererDir ?? fileURLToPath(new URL('../renderer', import.meta.url));
-  const server = await startWebServer({ engine: host, rendererDir, host: args.host, port: args.port, testHooks });
+  const server = await startWebServer({ engine: host, rendererDir, host: args.host, port: args.port, testHooks, testMode });
   process.stdout.write(`Pyramidscope web mode: ${server.url}\n`);
   const stop = async () => {
     await server.close();

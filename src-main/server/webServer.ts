@@ -32,7 +32,16 @@ export interface WebServerOptions {
    * tests can prove the UI survives a crash. Off unless PYRAMIDSCOPE_TEST_HOOKS=1.
    */
   testHooks?: boolean;
+  /**
+   * Test mode (PYRAMIDSCOPE_TEST_MODE=1): index.html carries a
+   * `<meta name="pyramidscope-test-mode">`, so the renderer exposes
+   * window.pyramidscope.state() and renders deterministically (as `?testMode=1` does).
+   */
+  testMode?: boolean;
 }
+
+/** The marker the renderer looks for (see src-renderer/testMode.ts). */
+export const TEST_MODE_META = '<meta name="pyramidscope-test-mode" content="1">';
 
 /** Test-only channel (with testHooks): crash the engine as an out-of-memory kill would. */
 export const TEST_CRASH_CHANNEL = 'test:crash-engine';
@@ -94,7 +103,8 @@ export async function startWebServer(o: WebServerOptions): Promise<RunningServer
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'no-cache',
     });
-    res.end(req.method === 'HEAD' ? undefined : file.body);
+    const body = o.testMode && file.contentType.startsWith('text/html') ? Buffer.from(file.body.toString('utf8').replace('<head>', `<head>${TEST_MODE_META}`)) : file.body;
+    res.end(req.method === 'HEAD' ? undefined : body);
   });
 
   // Slow clients cannot hold connections open: headers within 10 s, a whole request within 30 s.

@@ -20,6 +20,24 @@ const onIdle: Idle =
         return () => clearTimeout(id);
       };
 
+/** The level lists whose prewarm finished, so test mode can hold run-status at `running` until then. */
+const warmed = new WeakSet<readonly ShownLevel[]>();
+let version = 0;
+const listeners = new Set<() => void>();
+export function isPrewarmed(levels: readonly ShownLevel[]): boolean {
+  return warmed.has(levels);
+}
+/** Bumps on every finished prewarm (a useSyncExternalStore snapshot). */
+export function prewarmVersion(): number {
+  return version;
+}
+export function onPrewarmChange(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+  };
+}
+
 /** Starts prewarming; returns a function that stops it (call when the result is replaced). */
 export function prewarmAggregates(levels: readonly ShownLevel[], firstSign: ValueSign, idle: Idle = onIdle): () => void {
   const signs: ValueSign[] = firstSign === 'signed' ? ['signed', 'relu'] : ['relu', 'signed'];
@@ -28,7 +46,12 @@ export function prewarmAggregates(levels: readonly ShownLevel[], firstSign: Valu
   let cancel: (() => void) | undefined;
   const next = () => {
     const job = jobs.shift();
-    if (!job) return;
+    if (!job) {
+      warmed.add(levels);
+      version++;
+      for (const l of listeners) l();
+      return;
+    }
     job();
     cancel = idle(next);
   };
