@@ -6,8 +6,11 @@
  * - the tensor count must be back at its baseline exactly;
  * - over the second half, the JS heap, the memory behind ArrayBuffers
  *   (decoded images, feature maps) and the wasm heap must not grow, and the
- *   RSS must stay within a bound (malloc keeps freed memory for a while, so
- *   RSS moves by tens of MiB even without a leak).
+ *   RSS must stay within a bound. RSS is the coarse check: malloc and V8 keep
+ *   freed pages, so it moves in steps with no leak (one step of 117 MiB seen
+ *   here, 163 MiB on a loaded CI runner, with the JS heap, ArrayBuffers and the
+ *   wasm heap flat). The exact counters above catch small leaks of ours; the
+ *   RSS bound catches a native leak of more than ~2.5 MiB a run.
  *
  * Input sizes are small (32..64) to keep the whole soak near a minute and a half.
  * The whole zoo, every output stride, on ONNX Runtime too: scripts/soak.ts (slow, not in npm test).
@@ -27,7 +30,7 @@ process.env.PYRAMIDSCOPE_EXECUTOR = 'tfjs';
 const RUNS = 200;
 const BLOCK = 20;
 /** Largest growth allowed over the second half of the soak, measured after a full GC. */
-const MAX_LATE_GROWTH = { rss: 128 * MiB, jsHeap: 2 * MiB, arrayBuffers: 8 * MiB, wasmHeap: 0 };
+const MAX_LATE_GROWTH = { rss: 256 * MiB, jsHeap: 2 * MiB, arrayBuffers: 8 * MiB, wasmHeap: 0 };
 
 // [model, output strides it can do]
 const MODELS: Array<[string, number[]]> = [
