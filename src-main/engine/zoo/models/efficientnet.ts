@@ -15,7 +15,7 @@ import type { FeatureLevelInfo, ModelArgs, ModelEntry } from '../model';
 import { TimmModelBase } from '../timmModelBase';
 import { pretrainedCfgs } from '../pretrainedCfgs';
 import { batchNormAct, createConv2d, type ConvModule, type NormAct, type PadType } from '../layers/efficientnetBlocks';
-import { buildEfficientNetStages, decodeArchDef, featureLevelSteps, roundChannels, type ArchArgs, type BuiltStages } from '../layers/efficientnetBuilder';
+import { buildEfficientNetStages, decodeArchDef, featureLevelSteps, roundChannels, type ArchArgs, type BuiltStages, type DecodeOptions } from '../layers/efficientnetBuilder';
 
 /** timm's BN_EPS_TF_DEFAULT. */
 const BN_EPS_TF = 1e-3;
@@ -100,6 +100,11 @@ interface Variant {
 
 const tfArgs = (v: Variant) => (v.tf ? { bnEps: BN_EPS_TF, padType: 'same' as const } : {});
 
+/** What every timm _gen_* passes on: the arch def decoded by its depth rule, the rest as given, and the `tf_` variant's eps and padding. */
+function genConfig(archDef: readonly (readonly string[])[], decode: DecodeOptions, rest: Omit<EfficientNetConfig, 'blockArgs'>, v: Variant = {}): EfficientNetConfig {
+  return { blockArgs: decodeArchDef(archDef, decode), ...rest, ...tfArgs(v) };
+}
+
 /** timm _gen_efficientnet */
 function genEfficientnet(channelMultiplier: number, depthMultiplier: number, v: Variant = {}): EfficientNetConfig {
   const archDef = [
@@ -112,14 +117,7 @@ function genEfficientnet(channelMultiplier: number, depthMultiplier: number, v: 
     ['ir_r1_k3_s1_e6_c320_se0.25'],
   ];
   const roundChsFn = (c: number) => roundChannels(c, channelMultiplier, 8);
-  return {
-    blockArgs: decodeArchDef(archDef, { depthMultiplier }),
-    numFeatures: roundChsFn(1280),
-    stemSize: 32,
-    roundChsFn,
-    act: 'silu',
-    ...tfArgs(v),
-  };
+  return genConfig(archDef, { depthMultiplier }, { numFeatures: roundChsFn(1280), stemSize: 32, roundChsFn, act: 'silu' }, v);
 }
 
 /** timm _gen_efficientnetv2_base (B0–B3) */
@@ -133,14 +131,7 @@ function genEfficientnetV2Base(channelMultiplier: number, depthMultiplier: numbe
     ['ir_r8_k3_s2_e6_c192_se0.25'],
   ];
   const roundChsFn = (c: number) => roundChannels(c, channelMultiplier, 8, undefined, 0);
-  return {
-    blockArgs: decodeArchDef(archDef, { depthMultiplier }),
-    numFeatures: roundChsFn(1280),
-    stemSize: 32,
-    roundChsFn,
-    act: 'silu',
-    ...tfArgs(v),
-  };
+  return genConfig(archDef, { depthMultiplier }, { numFeatures: roundChsFn(1280), stemSize: 32, roundChsFn, act: 'silu' }, v);
 }
 
 /** timm _gen_efficientnetv2_s; `rw` is Ross Wightman's pre-release variant. */
@@ -160,14 +151,7 @@ function genEfficientnetV2S(channelMultiplier: number, depthMultiplier: number, 
     numFeatures = 1792;
   }
   const roundChsFn = (c: number) => roundChannels(c, channelMultiplier);
-  return {
-    blockArgs: decodeArchDef(archDef, { depthMultiplier }),
-    numFeatures: roundChsFn(numFeatures),
-    stemSize: 24,
-    roundChsFn,
-    act: 'silu',
-    ...tfArgs(v),
-  };
+  return genConfig(archDef, { depthMultiplier }, { numFeatures: roundChsFn(numFeatures), stemSize: 24, roundChsFn, act: 'silu' }, v);
 }
 
 /** timm _gen_efficientnetv2_m */
@@ -181,14 +165,7 @@ function genEfficientnetV2M(channelMultiplier: number, depthMultiplier: number, 
     ['ir_r18_k3_s2_e6_c304_se0.25'],
     ['ir_r5_k3_s1_e6_c512_se0.25'],
   ];
-  return {
-    blockArgs: decodeArchDef(archDef, { depthMultiplier }),
-    numFeatures: 1280,
-    stemSize: 24,
-    roundChsFn: (c) => roundChannels(c, channelMultiplier),
-    act: 'silu',
-    ...tfArgs(v),
-  };
+  return genConfig(archDef, { depthMultiplier }, { numFeatures: 1280, stemSize: 24, roundChsFn: (c) => roundChannels(c, channelMultiplier), act: 'silu' }, v);
 }
 
 /** timm _gen_mobilenet_v2 */
@@ -203,14 +180,7 @@ function genMobilenetV2(channelMultiplier: number, depthMultiplier = 1.0, fixSte
     ['ir_r1_k3_s1_e6_c320'],
   ];
   const roundChsFn = (c: number) => roundChannels(c, channelMultiplier);
-  return {
-    blockArgs: decodeArchDef(archDef, { depthMultiplier, fixFirstLast: fixStemHead }),
-    numFeatures: fixStemHead ? 1280 : Math.max(1280, roundChsFn(1280)),
-    stemSize: 32,
-    fixStem: fixStemHead,
-    roundChsFn,
-    act: 'relu6',
-  };
+  return genConfig(archDef, { depthMultiplier, fixFirstLast: fixStemHead }, { numFeatures: fixStemHead ? 1280 : Math.max(1280, roundChsFn(1280)), stemSize: 32, fixStem: fixStemHead, roundChsFn, act: 'relu6' });
 }
 
 /** timm _gen_mnasnet_b1 */
@@ -224,7 +194,7 @@ function genMnasnetB1(channelMultiplier: number): EfficientNetConfig {
     ['ir_r4_k5_s2_e6_c192'],
     ['ir_r1_k3_s1_e6_c320_noskip'],
   ];
-  return { blockArgs: decodeArchDef(archDef), numFeatures: 1280, stemSize: 32, roundChsFn: (c) => roundChannels(c, channelMultiplier), act: 'relu' };
+  return genConfig(archDef, {}, { numFeatures: 1280, stemSize: 32, roundChsFn: (c) => roundChannels(c, channelMultiplier), act: 'relu' });
 }
 
 /**
@@ -241,14 +211,7 @@ function genFbnetc(channelMultiplier: number): EfficientNetConfig {
     ['ir_r4_k5_s2_e6_c184'],
     ['ir_r1_k3_s1_e6_c352'],
   ];
-  return {
-    blockArgs: decodeArchDef(archDef),
-    numFeatures: 1984,
-    stemSize: 16,
-    roundChsFn: (c) => roundChannels(c, channelMultiplier),
-    act: 'relu',
-    bnEps: BN_EPS_TF,
-  };
+  return genConfig(archDef, {}, { numFeatures: 1984, stemSize: 16, roundChsFn: (c) => roundChannels(c, channelMultiplier), act: 'relu', bnEps: BN_EPS_TF });
 }
 
 /** timm _gen_mixnet_s */
@@ -261,14 +224,7 @@ function genMixnetS(channelMultiplier: number, v: Variant = {}): EfficientNetCon
     ['ir_r1_k3.5.7_a1.1_p1.1_s1_e6_c120_se0.5_nsw', 'ir_r2_k3.5.7.9_a1.1_p1.1_s1_e3_c120_se0.5_nsw'],
     ['ir_r1_k3.5.7.9.11_s2_e6_c200_se0.5_nsw', 'ir_r2_k3.5.7.9_p1.1_s1_e6_c200_se0.5_nsw'],
   ];
-  return {
-    blockArgs: decodeArchDef(archDef),
-    numFeatures: 1536,
-    stemSize: 16,
-    roundChsFn: (c) => roundChannels(c, channelMultiplier),
-    act: 'relu',
-    ...tfArgs(v),
-  };
+  return genConfig(archDef, {}, { numFeatures: 1536, stemSize: 16, roundChsFn: (c) => roundChannels(c, channelMultiplier), act: 'relu' }, v);
 }
 
 /** timm _gen_mixnet_m (MixNet-M and, with channel multiplier 1.3, MixNet-L) */
@@ -281,14 +237,7 @@ function genMixnetM(channelMultiplier: number, depthMultiplier = 1.0, v: Variant
     ['ir_r1_k3_s1_e6_c120_se0.5_nsw', 'ir_r3_k3.5.7.9_a1.1_p1.1_s1_e3_c120_se0.5_nsw'],
     ['ir_r1_k3.5.7.9_s2_e6_c200_se0.5_nsw', 'ir_r3_k3.5.7.9_p1.1_s1_e6_c200_se0.5_nsw'],
   ];
-  return {
-    blockArgs: decodeArchDef(archDef, { depthMultiplier, depthTrunc: 'round' }),
-    numFeatures: 1536,
-    stemSize: 24,
-    roundChsFn: (c) => roundChannels(c, channelMultiplier),
-    act: 'relu',
-    ...tfArgs(v),
-  };
+  return genConfig(archDef, { depthMultiplier, depthTrunc: 'round' }, { numFeatures: 1536, stemSize: 24, roundChsFn: (c) => roundChannels(c, channelMultiplier), act: 'relu' }, v);
 }
 
 /**
