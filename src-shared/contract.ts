@@ -120,6 +120,11 @@ export interface LevelInfo {
   module: string;
   numChs: number;
   reduction: number;
+  /**
+   * Set on levels that are parallel branches finishing together (HRNet's
+   * four resolutions), not steps of a chain: the branch's index.
+   */
+  branch?: number;
 }
 
 export interface PretrainedTag {

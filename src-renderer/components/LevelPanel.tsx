@@ -66,6 +66,7 @@ export function LevelPanel({ prefix, result, display, level, geometry, inputSize
     <div className="level" data-testid={`${prefix}level-${i}`} data-dtype={level.dtype}>
       <h3>
         level {i} · <code>{level.module}</code> · {level.shape.join('×')} · stride {geometry.jump[0]}
+        {level.branch !== undefined && <span data-testid={`${prefix}level-branch-${i}`}> · parallel branch {level.branch}</span>}
         <button className="small" data-testid={`${prefix}export-npy-${i}`} title="Download this level's features as .npy (float32, NCHW)" onClick={() => void downloadNpy(v.client, result, level)}>
           .npy
         </button>

@@ -1,15 +1,20 @@
 /** What the zoo knows about a model without running it: summaries and output shapes. */
-import { inputHW, type DescribedLevel, type InputSize, type ModelSummary } from '../../../src-shared/contract';
-import type { ModelEntry } from './model';
+import { inputHW, type DescribedLevel, type InputSize, type LevelInfo, type ModelSummary } from '../../../src-shared/contract';
+import type { FeatureLevelInfo, ModelEntry } from './model';
 import { createModel, normalizeOutIndices, checkOutputStride, checkOutputStrideArg } from './builder';
 import { ShapeOps } from '../ops/shapeOps';
 import { EngineError } from '../errors';
+
+/** A zoo feature level as the contract states it (branch only where levels are parallel). */
+function levelInfo(f: FeatureLevelInfo, index: number): LevelInfo {
+  return { index, module: f.module, numChs: f.numChs, reduction: f.reduction, ...(f.branch !== undefined ? { branch: f.branch } : {}) };
+}
 
 export const INPUT_SIZE_RANGE = { min: 16, max: 2048 } as const;
 
 export function summarize(entry: ModelEntry): ModelSummary {
   const built = createModel(entry.name);
-  const levels = built.model.featureInfo.map((f, index) => ({ index, module: f.module, numChs: f.numChs, reduction: f.reduction }));
+  const levels = built.model.featureInfo.map((f, index) => levelInfo(f, index));
   const cfg = entry.pretrained[0];
   return {
     name: entry.name,
@@ -66,6 +71,6 @@ export function describeLevels(r: ResolvedSettings): DescribedLevel[] {
   const dims = built.model.forwardLevels(new ShapeOps(), { n: 1, c: 3, h: r.inputSize[0], w: r.inputSize[1] }, built.outIndices);
   return built.outIndices.map((index, i) => {
     const f = built.model.featureInfo[index];
-    return { index, module: f.module, numChs: f.numChs, reduction: f.reduction, shape: [dims[i].c, dims[i].h, dims[i].w] };
+    return { ...levelInfo(f, index), shape: [dims[i].c, dims[i].h, dims[i].w] };
   });
 }

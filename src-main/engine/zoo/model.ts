@@ -6,6 +6,8 @@ export interface FeatureLevelInfo {
   numChs: number;
   reduction: number;
   module: string;
+  /** Index of the parallel branch whose output this level is (HRNet); absent where levels form a chain. */
+  branch?: number;
 }
 
 /** The constructor arguments every family accepts (timm create_model kwargs). */
@@ -79,6 +81,11 @@ export interface ModelEntry {
   outputStrideArg?: 'always' | 'featuresOnly' | 'never';
   /** timm's default out_indices for features_only, when not every level. */
   defaultOutIndices?: readonly number[];
+  /**
+   * The classifier is a 1×1 conv (timm's create_classifier(use_conv=True): DLA, DPN), so
+   * global_pool '' with num_classes > 0 is allowed, as in timm: logits at every position.
+   */
+  convClassifier?: boolean;
   /** Pretrained tags, default first. */
   pretrained: readonly PretrainedCfg[];
 }
