@@ -26,6 +26,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
+import type { LevelState, TestState } from '../src-renderer/testMode';
+
 export { expect };
 
 /** The repository (the package root): the testkit lives in <root>/testkit. */
@@ -228,18 +230,8 @@ export interface FeatureInfoRow {
   shape: [number, number, number];
 }
 
-/** Statistics of the data shown (test mode's window.pyramidscopeTest.state()). */
-export interface LevelStats {
-  /** [C, H, W] of the level. */
-  shape: [number, number, number];
-  min: number;
-  max: number;
-  mean: number;
-  /** FNV-1a over the level's float32 bytes (hex). */
-  checksum: string;
-  /** The 2-D map shown in the current view mode ([H, W], its own stats); absent in `pca`. */
-  map?: { shape: [number, number]; min: number; max: number; mean: number; checksum: string };
-}
+/** Statistics of one level as shown (test mode's window.pyramidscopeTest.state()). */
+export type LevelStats = Pick<LevelState, 'shape' | 'min' | 'max' | 'mean' | 'checksum' | 'map'>;
 
 export interface ViewOptions {
   mode?: 'channel' | 'mean' | 'max' | 'l2' | 'std' | 'abssum' | 'pca';
@@ -249,19 +241,8 @@ export interface ViewOptions {
   sign?: 'signed' | 'relu';
 }
 
-/** What window.pyramidscopeTest.state() returns (see src-renderer/testMode.ts). */
-export interface AppTestState {
-  status: 'idle' | 'running' | 'ready' | 'error';
-  settled: boolean;
-  error?: string;
-  model: string;
-  image: string;
-  outIndices: number[];
-  outputStride: number;
-  inputSize?: number | [number, number];
-  view: { mode: string; channel: number; sign: string; colormap: string; norm: string; theme: string };
-  levels: Array<LevelStats & { index: number; module: string; dtype: string }>;
-}
+/** What window.pyramidscopeTest.state() returns: the renderer's test-mode state, defined once in src-renderer/testMode.ts. */
+export type AppTestState = TestState;
 
 /** The page object: drives the UI the way a user does, through its test ids. */
 export class PyramidscopePage {

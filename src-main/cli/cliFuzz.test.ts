@@ -18,13 +18,13 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fuzzRuns } from '../../src-shared/wireArbitraries';
+import { fuzzSuite } from '../testing/fuzzSuite';
 import { images, weightFiles } from '../testing/badInputFixtures';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'pyramidscope-clifuzz-'));
 const at = (name: string) => path.join(dir, name);
-const runs = (n: number) => fuzzRuns(n, process.env.PYRAMIDSCOPE_FUZZ_SEED);
+const { runs, property, stats } = fuzzSuite('cli');
 
 // The hub stays out of reach, and caches are ours (the real processes get the same environment).
 Object.assign(process.env, {
@@ -188,15 +188,7 @@ function checkAnswer(argv: string[], r: { code: number; out: string; err: string
 }
 
 const seen: Array<{ argv: string[]; code: number; err: string }> = [];
-const stats: string[] = [];
 
-async function property<T>(name: string, n: number, arb: fc.Arbitrary<T>, check: (v: T) => Promise<void>): Promise<void> {
-  const t0 = performance.now();
-  await fc.assert(fc.asyncProperty(arb, check), runs(n));
-  const line = `[fuzz] cli: ${name}: ${n} cases in ${((performance.now() - t0) / 1000).toFixed(1)} s`;
-  stats.push(line);
-  console.log(line);
-}
 
 describe('the command line under fuzzing', () => {
   it('answers any argument list with status 0 or one error line (in process)', async () => {

@@ -24,14 +24,15 @@ import { EngineHost, workerSpawner } from '../engine/host/engineHost';
 import { startWebServer, type RunningServer } from './webServer';
 import { requestSchemas, type Channel } from '../../src-shared/contract';
 import { encodeFrame } from '../../src-shared/wire';
-import { BLOB_INDICES, BLOB_TYPES, fuzzRuns, mutate, mutationArb, rawFrame, u32 } from '../../src-shared/wireArbitraries';
+import { BLOB_INDICES, BLOB_TYPES, mutate, mutationArb, rawFrame, u32 } from '../../src-shared/wireArbitraries';
+import { fuzzSuite } from '../testing/fuzzSuite';
 import { FuzzClient } from '../testing/fuzzClient';
 import { anyRequestArb, faultyRequestArb } from '../testing/requestArbitraries';
 import { png, safetensors, sampleBytes, weightFiles } from '../testing/badInputFixtures';
 import type { Reply } from '../testing/wsReplies';
 
 const MAX_MESSAGE = 1024 * 1024;
-const runs = (n: number) => fuzzRuns(n, process.env.PYRAMIDSCOPE_FUZZ_SEED);
+const { property, stats } = fuzzSuite('websocket');
 
 let host: EngineHost;
 let server: RunningServer;
@@ -86,15 +87,7 @@ async function fuzzOnce(message: Uint8Array | string, what: string): Promise<Rep
 }
 
 const RUNS_MODEL = new Set<string>(['features:compute', 'explore:penultimate', 'explore:gradient']);
-const stats: string[] = [];
 
-async function property<T>(name: string, n: number, arb: fc.Arbitrary<T>, check: (v: T) => Promise<void>): Promise<void> {
-  const t0 = performance.now();
-  await fc.assert(fc.asyncProperty(arb, check), runs(n));
-  const line = `[fuzz] websocket: ${name}: ${n} cases in ${((performance.now() - t0) / 1000).toFixed(1)} s`;
-  stats.push(line);
-  console.log(line);
-}
 
 describe('web mode under fuzzing (real server, real engine)', () => {
   it('answers any request on any channel with a result or a coded error, and serves the next one', async () => {
