@@ -234,6 +234,10 @@ export function numGroups(groupSize: number | undefined, channels: number): numb
 
 const residual = <T>(ops: Ops<T>, y: T, shortcut: T, hasSkip: boolean): T => (hasSkip ? ops.add(y, shortcut) : y);
 
+/** Where a block's feature is read: the input of its last 1×1 (`module`, timm's 'expansion' location) or its output. */
+const readAt = (location: FeatureLocation, module: string, last: ConvModule): BlockFeatureInfo =>
+  location === 'expansion' ? { module, hookType: 'forward_pre', numChs: last.inChannels } : { module: '', numChs: last.outChannels };
+
 export interface ConvBnActArgs extends BlockCommonArgs {
   kernelSize: KernelSize;
   groupSize?: number;
@@ -299,9 +303,7 @@ export class DepthwiseSeparableConv implements EfficientNetBlock {
   }
 
   featureInfo(location: FeatureLocation): BlockFeatureInfo {
-    return location === 'expansion'
-      ? { module: 'conv_pw', hookType: 'forward_pre', numChs: this.convPw.inChannels }
-      : { module: '', numChs: this.convPw.outChannels };
+    return readAt(location, 'conv_pw', this.convPw);
   }
 
   forward<T>(ops: Ops<T>, x: T): T {
@@ -350,9 +352,7 @@ export class InvertedResidual implements EfficientNetBlock {
   }
 
   featureInfo(location: FeatureLocation): BlockFeatureInfo {
-    return location === 'expansion'
-      ? { module: 'conv_pwl', hookType: 'forward_pre', numChs: this.convPwl.inChannels }
-      : { module: '', numChs: this.convPwl.outChannels };
+    return readAt(location, 'conv_pwl', this.convPwl);
   }
 
   forward<T>(ops: Ops<T>, x: T): T {
@@ -400,9 +400,7 @@ export class EdgeResidual implements EfficientNetBlock {
   }
 
   featureInfo(location: FeatureLocation): BlockFeatureInfo {
-    return location === 'expansion'
-      ? { module: 'conv_pwl', hookType: 'forward_pre', numChs: this.convPwl.inChannels }
-      : { module: '', numChs: this.convPwl.outChannels };
+    return readAt(location, 'conv_pwl', this.convPwl);
   }
 
   forward<T>(ops: Ops<T>, x: T): T {
