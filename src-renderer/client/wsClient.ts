@@ -9,6 +9,16 @@ type Message =
   | { type: 'result'; id: number; ok: false; error: ContractError }
   | { type: 'event'; event: EventName; payload: unknown };
 
+/** A decoded frame as a Message, or an error saying what is wrong with it (undefined: a part of a large frame). */
+function readMessage(v: unknown): Message | undefined {
+  if (v === undefined) return undefined;
+  const m = v as Partial<Record<string, unknown>> | null;
+  if (m === null || typeof m !== 'object') throw new Error('not an object');
+  if (m.type === 'event' && typeof m.event === 'string') return m as Message;
+  if (m.type === 'result' && typeof m.id === 'number' && (m.ok === true || (m.ok === false && typeof m.error === 'object' && m.error !== null))) return m as Message;
+  throw new Error(`neither a result nor an event: ${JSON.stringify(v).slice(0, 80)}`);
+}
+
 export function createWsClient(url: string): EngineClient {
   let socket: WebSocket | undefined;
   let opening: Promise<WebSocket> | undefined;
@@ -37,7 +47,17 @@ export function createWsClient(url: string): EngineClient {
         pending.clear();
       };
       ws.onmessage = (ev) => {
-        const m = assembler.push(ev.data as ArrayBuffer) as Message | undefined;
+        let m: Message | undefined;
+        try {
+          m = readMessage(assembler.push(ev.data as ArrayBuffer));
+        } catch (e) {
+          // A frame we cannot read leaves the stream out of step: fail what waits on it, start over.
+          const error = new ContractCallError({ code: 'BAD_FRAME', message: `the engine sent a frame this app cannot read (${(e as Error).message}); reconnecting` });
+          for (const p of pending.values()) p.reject(error);
+          pending.clear();
+          ws.close();
+          return;
+        }
         if (m === undefined) return; // a part of a large frame
         if (m.type === 'event') {
           for (const l of listeners.get(m.event) ?? []) l(m.payload);
