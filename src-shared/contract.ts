@@ -4,6 +4,7 @@
  * schema (validated with zod on the engine side) to a response type.
  * Renderer → engine is request/response only; engine → renderer is events only.
  */
+import type { InputSizeRule } from './inputSizeRule';
 import { z } from 'zod';
 
 const int = () => z.number().int();
@@ -147,6 +148,8 @@ export interface ModelSummary {
   outputStrides: number[];
   defaultOutIndices: number[];
   defaultInputSize: [number, number, number];
+  /** Which input sides run, where not every side does (HRNet, DLA, Inception-V3); absent: any side 16..2048. */
+  inputSizeRule?: InputSizeRule;
   pretrained: PretrainedTag[];
 }
 

@@ -32,7 +32,7 @@ import { initBackend } from './backend';
 import { EngineError } from './errors';
 import { getEntry, listEntries } from './zoo/registry';
 import { describeLevels, resolveSettings, summarize, type ResolvedSettings } from './zoo/describe';
-import { createModel } from './zoo/builder';
+import { createModel, givenOutputStride } from './zoo/builder';
 import { chooseExecutor } from './ops/executorChoice';
 import type { PreparedModel } from './ops/executor';
 import { onnxRuntimeStatus } from './ops/onnxSession';
@@ -273,7 +273,7 @@ export class EngineService {
     const key = `${r.entry.name}|os${r.outputStride}|${weights.key}`;
     let hit = this.prepared.get(key);
     if (!hit) {
-      const built = createModel(r.entry.name, { featuresOnly: true, outputStride: r.outputStride });
+      const built = createModel(r.entry.name, { featuresOnly: true, outputStride: givenOutputStride(r.entry.name, r.outputStride) });
       const { executor } = await chooseExecutor();
       hit = { key, prepared: await executor.prepare(built, weights.stateDict), levelCount: built.model.featureInfo.length, weights };
       if (choice.kind !== 'random' && hasImagenetHead(full.model.registry.list().map((p) => p.ref), weights)) {

@@ -1,9 +1,23 @@
 import { useEffect, useState } from 'react';
-import type { InputSize } from '../../src-shared/contract';
+import { inputHW, type InputSize } from '../../src-shared/contract';
+import { inputSizeProblem, inputSizeRuleText, type InputSizeRule } from '../../src-shared/inputSizeRule';
 import { formatInputSize, parseInputSize } from '../view/inputSizeText';
 
-/** "224" or "241x199" (H×W); text that is not a size stays in the field, marked, and changes nothing. */
-export function InputSizeField({ value, placeholder, onChange }: { value: InputSize | undefined; placeholder: string; onChange(size: InputSize | undefined): void }) {
+/**
+ * "224" or "241x199" (H×W); text that is not a size, or a size the model cannot run (its
+ * input-size rule), stays in the field, marked, and changes nothing.
+ */
+export function InputSizeField({
+  value,
+  placeholder,
+  rule,
+  onChange,
+}: {
+  value: InputSize | undefined;
+  placeholder: string;
+  rule?: InputSizeRule;
+  onChange(size: InputSize | undefined): void;
+}) {
   const [text, setText] = useState(formatInputSize(value));
   const [error, setError] = useState<string>();
   // A size set elsewhere (a session file, a lesson) replaces what the field shows.
@@ -28,10 +42,17 @@ export function InputSizeField({ value, placeholder, onChange }: { value: InputS
         onChange={(e) => {
           setText(e.target.value);
           const parsed = parseInputSize(e.target.value);
-          setError(parsed.ok ? undefined : parsed.reason);
-          if (parsed.ok) onChange(parsed.size);
+          const problem = parsed.ok && parsed.size !== undefined && rule ? inputSizeProblem(rule, inputHW(parsed.size)) : undefined;
+          setError(parsed.ok ? problem : parsed.reason);
+          if (parsed.ok && !problem) onChange(parsed.size);
         }}
       />
+      {rule && (
+        <span className="muted small" data-testid="input-size-rule">
+          {' '}
+          this model runs {inputSizeRuleText(rule)}
+        </span>
+      )}
       {error && (
         <span id="input-size-error" className="field-error" role="alert">
           {error}

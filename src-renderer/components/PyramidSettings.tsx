@@ -5,7 +5,8 @@ import { TRANSFERS } from '../store/types';
 import { ChoiceRow } from './ChoiceRow';
 import { InputSizeField } from './InputSizeField';
 
-const STRIDES = [8, 16, 32];
+/** The strides offered: 8, 16, 32, and 4 where the model can do it (EfficientNet, RepVGG). */
+const strides = (allowed: readonly number[]) => [4, 8, 16, 32].filter((s) => s >= 8 || allowed.includes(s));
 
 export function PyramidSettings() {
   const { model, outIndices, outputStride, inputSize, transfer, toggleLevel, setOutputStride, setInputSize, setTransfer } = useApp(
@@ -37,7 +38,7 @@ export function PyramidSettings() {
       <label className="row">
         output_stride
         <select data-testid="output-stride" value={outputStride} onChange={(e) => setOutputStride(Number(e.target.value))}>
-          {STRIDES.map((s) => (
+          {strides(model.outputStrides).map((s) => (
             <option key={s} value={s} disabled={!model.outputStrides.includes(s)}>
               {s}
               {model.outputStrides.includes(s) ? '' : ' (not supported)'}
@@ -48,6 +49,7 @@ export function PyramidSettings() {
       <InputSizeField
         key={model.name}
         value={inputSize}
+        rule={model.inputSizeRule}
         placeholder={model.defaultInputSize[1] === model.defaultInputSize[2] ? String(model.defaultInputSize[1]) : `${model.defaultInputSize[1]}x${model.defaultInputSize[2]}`}
         onChange={setInputSize}
       />

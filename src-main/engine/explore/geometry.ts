@@ -4,7 +4,7 @@
  * Runs the model on RfOps (no weights, no numbers): microseconds to milliseconds.
  */
 import type { GeometryResult, InputSize, LevelGeometry } from '../../../src-shared/contract';
-import { createModel } from '../zoo/builder';
+import { createModel, givenOutputStride } from '../zoo/builder';
 import { getEntry } from '../zoo/registry';
 import { resolveSettings } from '../zoo/describe';
 import { RfOps, inputRf, type RfValue } from './rfOps';
@@ -12,7 +12,7 @@ import { RfOps, inputRf, type RfValue } from './rfOps';
 export function levelGeometry(req: { model: string; outputStride?: number; inputSize?: InputSize }): GeometryResult {
   const entry = getEntry(req.model);
   const r = resolveSettings(entry, { outputStride: req.outputStride, inputSize: req.inputSize });
-  const built = createModel(entry.name, { featuresOnly: true, outputStride: r.outputStride });
+  const built = createModel(entry.name, { featuresOnly: true, outputStride: givenOutputStride(entry.name, r.outputStride) });
   const count = built.model.featureInfo.length;
   const input = inputRf({ n: 1, c: 3, h: r.inputSize[0], w: r.inputSize[1] });
   const levels: LevelGeometry[] = [];
@@ -30,6 +30,7 @@ export function levelGeometry(req: { model: string; outputStride?: number; input
       module: f.module,
       numChs: f.numChs,
       reduction: f.reduction,
+      ...(f.branch !== undefined ? { branch: f.branch } : {}),
       shape: [v.dims.c, v.dims.h, v.dims.w],
       jump: [v.jump[0], v.jump[1]],
       rfSize: [v.size[0], v.size[1]],

@@ -62,7 +62,7 @@ export class GradientRunner {
     input: TensorData,
     target: { level: number; row: number; col: number; channel?: number },
   ): GradientMap {
-    const b = this.bind('features', `${m.model}|os${m.outputStride}|${m.weightsKey}`, () => createModel(m.model, { featuresOnly: true, outputStride: m.outputStride }), m.stateDict);
+    const b = this.bind('features', `${m.model}|os${m.outputStride}|${m.weightsKey}`, () => createModel(m.model, { featuresOnly: true, outputStride: givenOutputStride(m.model, m.outputStride) }), m.stateDict);
     const levels = b.built.model.featureInfo.length;
     if (!Number.isInteger(target.level) || target.level < 0 || target.level >= levels) {
       throw new EngineError('BAD_LEVEL', `level ${target.level} is out of range; allowed: 0..${levels - 1}`);

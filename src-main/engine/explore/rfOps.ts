@@ -100,6 +100,11 @@ export class RfOps implements Ops<RfValue> {
     return x;
   }
 
+  /** Elementwise: no spatial footprint. */
+  affine(x: RfValue): RfValue {
+    return x;
+  }
+
   leakyRelu(x: RfValue): RfValue {
     return x;
   }

@@ -247,6 +247,18 @@ describe('wave-2 ops: norms, layer scale, Linear over a map, upsampling, same pa
     await expectSame((ops, [x]) => [ops.grn(x, g), ops.channelScale(x, gamma), ops.channelScale(ops.flatten(ops.globalAvgPool(x)), gamma)], [...refs(g), gamma], [[2, 5, 6, 3]]);
   });
 
+  it('affine with [1] (LearnableAffineBlock) and [C] parameters, on a map and a [N, C] value', async () => {
+    const s = p('lab.scale', [1]);
+    const b = p('lab.bias', [1]);
+    const w = p('aff.weight', [5]);
+    const c = p('aff.bias', [5]);
+    await expectSame(
+      (ops, [x]) => [ops.affine(ops.activation(x, 'relu'), s, b), ops.affine(x, w, c), ops.affine(ops.flatten(ops.globalAvgPool(x)), s, b)],
+      [s, b, w, c],
+      [[2, 5, 6, 3]],
+    );
+  });
+
   it('Linear over the channels of a map, with and without bias', async () => {
     const w = p('fc1.weight', [7, 4]);
     const b = p('fc1.bias', [7]);

@@ -196,7 +196,7 @@ export class OnnxGraphOps implements Ops<Sym> {
     return g.node('Reshape', [g.param(ref), g.int64s([1, ref.shape[0], 1, 1])], [1, ref.shape[0], 1, 1]).name;
   }
 
-  private affine(x: Sym, p: NormParams): Sym {
+  private affineNorm(x: Sym, p: NormParams): Sym {
     const g = this.graph;
     const scaled = g.node('Mul', [x.name, this.perChannel(x, p.weight)], x.shape);
     return g.node('Add', [scaled.name, this.perChannel(x, p.bias)], x.shape);
@@ -204,6 +204,11 @@ export class OnnxGraphOps implements Ops<Sym> {
 
   channelScale(x: Sym, gamma: ParamRef): Sym {
     return this.graph.node('Mul', [x.name, this.perChannel(x, gamma)], x.shape);
+  }
+
+  affine(x: Sym, weight: ParamRef, bias: ParamRef): Sym {
+    // perChannel reshapes a [1] parameter to [1, 1, 1, 1]: it broadcasts over every element.
+    return this.affineNorm(x, { weight, bias, eps: 0 });
   }
 
   leakyRelu(x: Sym, slope: number): Sym {
@@ -228,7 +233,7 @@ export class OnnxGraphOps implements Ops<Sym> {
     const ones = g.floats([groups], new Float32Array(groups).fill(1));
     const zeros = g.floats([groups], new Float32Array(groups));
     const normed = g.node('InstanceNormalization', [grouped.name, ones, zeros], grouped.shape, [float('epsilon', p.eps)]);
-    return this.affine(g.node('Reshape', [normed.name, g.int64s([...x.shape])], x.shape), p);
+    return this.affineNorm(g.node('Reshape', [normed.name, g.int64s([...x.shape])], x.shape), p);
   }
 
   grn(x: Sym, p: NormParams): Sym {
@@ -239,7 +244,7 @@ export class OnnxGraphOps implements Ops<Sym> {
     const mean = g.node('ReduceMean', [norm.name], [n, 1, 1, 1], [ints('axes', [1]), int('keepdims', 1)]);
     const denom = g.node('Add', [mean.name, g.floats([], [p.eps])], mean.shape);
     const nx = g.node('Div', [norm.name, denom.name], sumSq.shape);
-    const response = this.affine(g.node('Mul', [x.name, nx.name], x.shape), p);
+    const response = this.affineNorm(g.node('Mul', [x.name, nx.name], x.shape), p);
     return g.node('Add', [x.name, response.name], x.shape);
   }
 

@@ -88,6 +88,11 @@ export interface Ops<T> {
   scale(x: T, factor: number): T;
   /** x · γ[c] per channel, γ of torch shape [C] (timm's layer scale, ConvNeXt's `gamma`). */
   channelScale(x: T, gamma: ParamRef): T;
+  /**
+   * x · weight + bias, both of torch shape [C] (per channel) or [1] (one scalar for every
+   * element, timm's LearnableAffineBlock: `scale * x + bias` with [1]-shaped parameters).
+   */
+  affine(x: T, weight: ParamRef, bias: ParamRef): T;
   /** torch.nn.LeakyReLU(slope): x for x ≥ 0, slope·x below. */
   leakyRelu(x: T, slope: number): T;
 

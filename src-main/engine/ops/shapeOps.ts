@@ -53,6 +53,10 @@ export class ShapeOps implements Ops<Dims4> {
     return x;
   }
 
+  affine(x: Dims4): Dims4 {
+    return x;
+  }
+
   leakyRelu(x: Dims4): Dims4 {
     return x;
   }

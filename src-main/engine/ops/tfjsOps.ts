@@ -245,6 +245,11 @@ export class TfjsOps implements Ops<T> {
     return tf.mul(x, this.params.plain(gamma));
   }
 
+  affine(x: T, weight: ParamRef, bias: ParamRef): T {
+    // Channels last: a [C] or [1] parameter broadcasts as it is.
+    return tf.add(tf.mul(x, this.params.plain(weight)), this.params.plain(bias));
+  }
+
   leakyRelu(x: T, slope: number): T {
     return tf.leakyRelu(x, slope);
   }
@@ -272,10 +277,11 @@ export class TfjsOps implements Ops<T> {
 
   upsampleNearest(x: T, factor: number): T {
     if (factor === 1) return x;
-    // Output cell i reads input cell floor(i / factor): repeat each row and column (tile has a gradient everywhere).
+    // Output cell i reads input cell floor(i / factor): repeat each column, then each row. Two rank-4
+    // tiles, since tfjs has tile's gradient only up to rank 4 (the explorer differentiates through HRNet's fuse layers).
     const [n, h, w, c] = x.shape;
-    const repeated = tf.tile(tf.reshape(x, [n, h, 1, w, 1, c]), [1, 1, factor, 1, factor, 1]);
-    return tf.reshape(repeated, [n, h * factor, w * factor, c]);
+    const cols = tf.reshape(tf.tile(tf.reshape(x, [n * h, w, 1, c]), [1, 1, factor, 1]), [n, h, 1, w * factor * c]);
+    return tf.reshape(tf.tile(cols, [1, 1, factor, 1]), [n, h * factor, w * factor, c]);
   }
 
   adaptiveAvgPool2d(x: T, size: Pair): T {

@@ -90,6 +90,10 @@ export class TraceOps implements Ops<TraceValue> {
     return this.record({ op: 'withParams', name: 'channelScale', params: [gamma] }, [x], x.dims);
   }
 
+  affine(x: TraceValue, weight: ParamRef, bias: ParamRef): TraceValue {
+    return this.record({ op: 'withParams', name: 'affine', params: [weight, bias] }, [x], x.dims);
+  }
+
   leakyRelu(x: TraceValue): TraceValue {
     return this.other('leakyRelu', [x], x.dims);
   }

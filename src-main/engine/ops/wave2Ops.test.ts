@@ -1,6 +1,6 @@
 /**
  * The new ops against torch's definitions, written out as plain loops over
- * NCHW arrays (no tfjs): LayerNorm2d, GroupNorm, GlobalResponseNorm, nearest
+ * NCHW arrays (no tfjs): LayerNorm2d, GroupNorm, GlobalResponseNorm, affine, nearest
  * upsampling, leaky ReLU, and timm's pad_same. onnxGraphOps.test.ts then holds
  * the ONNX graph to the tfjs executor.
  */
@@ -14,6 +14,7 @@ import { ShapeOps } from './shapeOps';
 import { samePadding } from './poolGeometry';
 import { conv2dSame, samePads } from './samePadding';
 import { RfOps, inputRf } from '../explore/rfOps';
+import { loadGradients } from '../explore/registerGradients';
 import { formulaStateDict, formulaUniform } from '../weights/formula';
 import type { TensorData } from '../weights/stateDict';
 
@@ -125,13 +126,40 @@ describe('norms against torch definitions', () => {
 describe('elementwise and resampling against torch definitions', () => {
   const x = input([1, 2, 3, 4]);
 
-  it('nearest upsampling: output (i, j) reads input (⌊i/f⌋, ⌊j/f⌋)', () => {
+  it('nearest upsampling: output (i, j) reads input (⌊i/f⌋, ⌊j/f⌋), with a gradient', async () => {
     const f = 3;
     const want = new Float64Array(2 * 9 * 12);
     for (let c = 0; c < 2; c++) for (let i = 0; i < 9; i++) for (let j = 0; j < 12; j++) want[(c * 9 + i) * 12 + j] = at(x, 0, c, Math.floor(i / f), Math.floor(j / f));
     expectClose(tfjs((ops, t) => ops.upsampleNearest(t, f), x, []), want, [1, 2, 9, 12]);
     expect(new ShapeOps().upsampleNearest({ n: 1, c: 2, h: 3, w: 4 }, f)).toEqual({ n: 1, c: 2, h: 9, w: 12 });
     expect(() => new ShapeOps().upsampleNearest({ n: 1, c: 2, h: 3, w: 4 }, 1.5)).toThrow(/whole factor/);
+    // It has a gradient (the explorer differentiates through HRNet's fuse layers): each input cell gets its f² copies'.
+    await loadGradients();
+    const tp = new TfjsParams(formulaStateDict([]));
+    const ops = new TfjsOps(tp);
+    const weights = tf.reshape(tf.range(0, 2 * 9 * 12 * 2), [2, 9, 12, 2]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(ops.upsampleNearest(t, f), weights)))(tf.zeros([2, 3, 4, 2]));
+    const gw = weights.arraySync() as number[][][][];
+    const want2 = [0, 1].map((n) => [0, 1, 2].map((i) => [0, 1, 2, 3].map((j) => [0, 1].map((c) => {
+      let s = 0;
+      for (let a = 0; a < f; a++) for (let b = 0; b < f; b++) s += gw[n][i * f + a][j * f + b][c];
+      return s;
+    }))));
+    expect(g.arraySync()).toEqual(want2);
+    tf.dispose([weights, g]);
+    tp.dispose();
+  });
+
+  it('affine: scale · x + bias with [1] parameters (timm LearnableAffineBlock) and with [C] ones', () => {
+    const s = p('lab.scale', [1]);
+    const b = p('lab.bias', [1]);
+    const [sv, bv] = [paramValues(s)[0], paramValues(b)[0]];
+    expectClose(tfjs((ops, t) => ops.affine(t, s, b), x, [s, b]), Float64Array.from(x.data, (v) => sv * v + bv), x.shape);
+    const w = p('aff.weight', [2]);
+    const c = p('aff.bias', [2]);
+    const [wv, cv] = [paramValues(w), paramValues(c)];
+    const want = Float64Array.from(x.data, (v, i) => wv[Math.floor(i / 12)] * v + cv[Math.floor(i / 12)]);
+    expectClose(tfjs((ops, t) => ops.affine(t, w, c), x, [w, c]), want, x.shape);
   });
 
   it('leaky ReLU: the given slope, and 0.01 as the activation kind', () => {

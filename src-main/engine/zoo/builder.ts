@@ -86,7 +86,7 @@ export function createModel(name: string, o: CreateOptions = {}): BuiltModel {
   if (!(GLOBAL_POOL_TYPES as readonly string[]).includes(globalPool)) {
     throw new EngineError('BAD_GLOBAL_POOL', `global_pool '${globalPool}' is not supported; allowed: ${GLOBAL_POOL_TYPES.map((p) => `'${p}'`).join(', ')}`);
   }
-  if (!featuresOnly && globalPool === '' && numClasses > 0) {
+  if (!featuresOnly && globalPool === '' && numClasses > 0 && !entry.convClassifier) {
     throw new EngineError('BAD_GLOBAL_POOL', `global_pool '' (unpooled) needs num_classes=0, got num_classes=${numClasses}`);
   }
   const model = entry.create({ numClasses, globalPool, outputStride, inChans: 3 });

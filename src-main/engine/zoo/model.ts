@@ -1,5 +1,6 @@
 import type { Ops } from '../ops/ops';
 import type { ParamRegistry } from './paramRegistry';
+import type { InputSizeRule } from '../../../src-shared/inputSizeRule';
 
 /** One entry of timm's feature_info. */
 export interface FeatureLevelInfo {
@@ -81,6 +82,12 @@ export interface ModelEntry {
   outputStrideArg?: 'always' | 'featuresOnly' | 'never';
   /** timm's default out_indices for features_only, when not every level. */
   defaultOutIndices?: readonly number[];
+  /**
+   * Which input sides run, where not every side does (timm raises inside the forward):
+   * HRNet's and DLA's branch sizes must line up, Inception-V3 needs 75 px. The engine
+   * refuses other sizes before any work, naming sides that fit; the UI shows the rule.
+   */
+  inputSizeRule?: InputSizeRule;
   /**
    * The classifier is a 1×1 conv (timm's create_classifier(use_conv=True): DLA, DPN), so
    * global_pool '' with num_classes > 0 is allowed, as in timm: logits at every position.

@@ -2,6 +2,7 @@ import type { Activation, Ops } from '../../ops/ops';
 import type { Scope } from '../paramRegistry';
 import { Conv2d } from './conv';
 import { makeDivisible } from './helpers';
+import { BatchNorm2d } from './norm';
 
 /** A channel-attention module: x → x · gate(x). */
 export interface ChannelAttention {
@@ -14,6 +15,8 @@ export interface SeOptions {
   rdDivisor?: number;
   act?: Activation;
   gate?: Activation;
+  /** timm's norm_layer=nn.BatchNorm2d: a BatchNorm (keys `bn.*`) between fc1 and the act (ReXNet). */
+  norm?: boolean;
 }
 
 /** timm layers.SEModule: mean pool, 1×1 conv (fc1), act, 1×1 conv (fc2), gate. */
@@ -22,6 +25,7 @@ export class SEModule implements ChannelAttention {
   private readonly fc2: Conv2d;
   private readonly act: Activation;
   private readonly gate: Activation;
+  private readonly bn?: BatchNorm2d;
 
   constructor(scope: Scope, channels: number, o: SeOptions = {}) {
     const rd = o.rdChannels ?? makeDivisible(channels * (o.rdRatio ?? 1 / 16), o.rdDivisor ?? 8, undefined, 0);
@@ -29,11 +33,13 @@ export class SEModule implements ChannelAttention {
     this.fc2 = new Conv2d(scope.child('fc2'), rd, channels, 1, { bias: true });
     this.act = o.act ?? 'relu';
     this.gate = o.gate ?? 'sigmoid';
+    if (o.norm) this.bn = new BatchNorm2d(scope.child('bn'), rd);
   }
 
   forward<T>(ops: Ops<T>, x: T): T {
     let s = ops.globalAvgPool(x);
-    s = ops.activation(this.fc1.forward(ops, s), this.act);
+    s = this.fc1.forward(ops, s);
+    s = ops.activation(this.bn ? this.bn.forward(ops, s) : s, this.act);
     s = ops.activation(this.fc2.forward(ops, s), this.gate);
     return ops.mul(x, s);
   }

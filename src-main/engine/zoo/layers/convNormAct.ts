@@ -3,7 +3,7 @@
  * BatchNormAct2d norm (BatchNorm2d followed by the activation). Their state-dict
  * keys are `conv.*` + `bn.*` and `conv_dw.*` + `conv_pw.*` + `bn.*`.
  */
-import type { Activation, Ops } from '../../ops/ops';
+import type { Activation, Ops, Pair } from '../../ops/ops';
 import type { Scope } from '../paramRegistry';
 import { Conv2d, type ConvOptions } from './conv';
 import { BatchNorm2d } from './norm';
@@ -21,7 +21,7 @@ export class ConvNormAct {
   readonly bn: BatchNorm2d;
   private readonly act: Activation;
 
-  constructor(scope: Scope, inChannels: number, outChannels: number, kernel = 1, o: ConvOptions & NormActOptions = {}) {
+  constructor(scope: Scope, inChannels: number, outChannels: number, kernel: number | Pair = 1, o: ConvOptions & NormActOptions = {}) {
     const { act, eps, ...conv } = o;
     this.conv = new Conv2d(scope.child('conv'), inChannels, outChannels, kernel, { ...conv, bias: conv.bias ?? false });
     this.bn = new BatchNorm2d(scope.child('bn'), outChannels, eps);
