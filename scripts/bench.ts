@@ -20,7 +20,7 @@ import { WARM_UP_RUNS, onnxExecutorAvailable, type Measurement } from './bench/m
 import { measureTimm, python, timmUnavailable, type TimmMeasurement } from './bench/timm';
 import { median, percentile } from './bench/stats';
 
-/** One model per family: the seed families, then wave 2a. */
+/** One model per family: the seed families, then wave 2a, then wave 2b's three the issue names. */
 const DEFAULT_MODELS = [
   'resnet50',
   'resnext50_32x4d',
@@ -36,6 +36,9 @@ const DEFAULT_MODELS = [
   'mobilenetv3_large_100',
   'convnext_tiny',
   'vgg16',
+  'cspdarknet53',
+  'hrnet_w18',
+  'inception_v3',
 ];
 
 interface Row {
